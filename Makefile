@@ -1,0 +1,58 @@
+# The two commands in the README are `make run` and `make test`; everything else is what they need.
+# Both install what is missing (Debian packages as root, the virtual environment, Python packages).
+
+SHELL := /bin/bash
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+export DJANGO_SETTINGS_MODULE := napreport.settings
+
+# WeasyPrint needs Pango; psycopg2 builds against libpq.
+RUNTIME_DEBS := python3-venv python3-dev build-essential libpq-dev \
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
+# Browser tests drive Debian's Chromium; PDF checks use poppler; the HTML checker (vnu) runs on Java.
+TEST_DEBS := chromium poppler-utils $(if $(shell command -v java),,default-jre-headless)
+
+.PHONY: run test lint benchmarks system-runtime system-test clean
+
+run: system-runtime $(VENV)/.installed
+	DEBUG=1 $(PYTHON) manage.py migrate --noinput
+	DEBUG=1 $(PYTHON) manage.py load_demo
+	DEBUG=1 $(PYTHON) manage.py runserver 127.0.0.1:8000
+
+# Runs on SQLite by default; set DATABASE_URL=postgres://… to run the same suite on PostgreSQL.
+test: system-runtime system-test $(VENV)/.installed
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PYTHON) manage.py makemigrations --check --dry-run
+	$(PYTHON) manage.py check
+
+# Speed and memory figures: scripts that print their measurements, not part of `make test`.
+benchmarks: system-runtime system-test $(VENV)/.installed
+	for script in tests/benchmarks/bench_*.py; do $(PYTHON) $$script || exit 1; done
+
+system-runtime:
+	@$(call apt_install,$(RUNTIME_DEBS))
+
+system-test:
+	@$(call apt_install,$(TEST_DEBS))
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Install only the Debian packages that are missing, so a second run costs nothing.
+define apt_install
+	missing=$$(for package in $(1); do dpkg -s $$package >/dev/null 2>&1 || echo $$package; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+endef

@@ -1,0 +1,86 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from commitments.models import (
+    ActionPlan,
+    Deliverable,
+    DeliverableLead,
+    Department,
+    Objective,
+    Pillar,
+    ReportingPeriod,
+    Status,
+    StatusUpdate,
+    Task,
+)
+
+
+@pytest.fixture
+def demo():
+    """The real 2013-2014 chart, published, with 2014-2015 open and the demo accounts."""
+    call_command("load_demo", stdout=io.StringIO())
+    return ActionPlan.objects.get(slug="nap-2012")
+
+
+@pytest.fixture
+def plan():
+    return ActionPlan.objects.create(
+        slug="test-plan", title_en="Test plan", title_fr="Plan d'essai", launched="2012-06-06"
+    )
+
+
+@pytest.fixture
+def pillar(plan):
+    return Pillar.objects.create(plan=plan, number=1, name_en="Prevention", name_fr="Prévention")
+
+
+@pytest.fixture
+def objective(pillar):
+    return Objective.objects.create(pillar=pillar, code="1.1", text_en="Prevent it.", text_fr="La prévenir.")
+
+
+@pytest.fixture
+def task(objective):
+    return Task.objects.create(objective=objective, code="1.11", title_en="Raise awareness.", title_fr="Sensibiliser.")
+
+
+@pytest.fixture
+def rcmp():
+    return Department.objects.create(
+        acronym="RCMP",
+        short_name_fr="GRC",
+        name_en="Royal Canadian Mounted Police",
+        name_fr="Gendarmerie royale du Canada",
+    )
+
+
+@pytest.fixture
+def cbsa():
+    return Department.objects.create(
+        acronym="CBSA",
+        short_name_fr="ASFC",
+        name_en="Canada Border Services Agency",
+        name_fr="Agence des services frontaliers du Canada",
+    )
+
+
+@pytest.fixture
+def period(plan):
+    """2014-2015, open for updates."""
+    return ReportingPeriod.objects.create(plan=plan, start_year=2014)
+
+
+@pytest.fixture
+def deliverable(task, rcmp):
+    deliverable = Deliverable.objects.create(
+        task=task, position=1, text_en="Distribute toolkits.", text_fr="Distribuer des trousses.", start_year=2012
+    )
+    DeliverableLead.objects.create(deliverable=deliverable, department=rcmp)
+    return deliverable
+
+
+@pytest.fixture
+def status_update(deliverable, period):
+    return StatusUpdate.objects.create(deliverable=deliverable, period=period, status=Status.IN_PROGRESS)
