@@ -26,8 +26,8 @@ test: system-runtime system-test $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PYTHON) manage.py makemigrations --check --dry-run
-	$(PYTHON) manage.py check
+	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PYTHON) manage.py check
 
 # Speed and memory figures: scripts that print their measurements, not part of `make test`.
 benchmarks: system-runtime system-test $(VENV)/.installed

@@ -5,6 +5,7 @@ from django.db import transaction
 from commitments.chart import publish_chart
 from commitments.loading import load_plan
 from commitments.models import Department, ReportingPeriod
+from napreport.loading import load_narrative
 
 COORDINATOR = "coordinator"
 
@@ -23,6 +24,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             plan, period, written = load_plan()
+            if not period.is_published:
+                written += load_narrative(period)
             if not period.is_published:
                 publish_chart(period)
                 written += 1

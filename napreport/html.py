@@ -1,0 +1,27 @@
+"""The simple formatting a coordinator may use in the report's narrative, and nothing more.
+
+Narrative text is typed in the admin and printed in the public report and its PDF, so it is
+sanitised on save: paragraphs, lists, links, emphasis, sub-headings and footnotes survive;
+scripts, styles, event handlers and every other tag or attribute are removed.
+"""
+
+import nh3
+
+ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "a", "strong", "em", "h3", "h4", "sup"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "p": {"class"}}
+ALLOWED_CLASSES = {"p": {"footnote"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def clean_html(text):
+    """Return `text` with only the allowed formatting; plain text without tags stays as it is."""
+    if not text:
+        return ""
+    return nh3.clean(
+        text,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel=None,
+    ).strip()
