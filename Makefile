@@ -8,19 +8,22 @@ export DJANGO_SETTINGS_MODULE := napreport.settings
 
 # WeasyPrint needs Pango; psycopg2 builds against libpq.
 RUNTIME_DEBS := python3-venv python3-dev build-essential libpq-dev \
-	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core gettext
 # Browser tests drive Debian's Chromium; PDF checks use poppler; the HTML checker (vnu) runs on Java.
 TEST_DEBS := chromium poppler-utils $(if $(shell command -v java),,default-jre-headless)
 
 .PHONY: run test lint benchmarks system-runtime system-test clean
 
-run: system-runtime $(VENV)/.installed
+# French translations are compiled from the committed .po files (the .mo files are build output).
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+run: system-runtime $(VENV)/.installed $(MESSAGES)
 	DEBUG=1 $(PYTHON) manage.py migrate --noinput
 	DEBUG=1 $(PYTHON) manage.py load_demo
 	DEBUG=1 $(PYTHON) manage.py runserver 127.0.0.1:8000
 
 # Runs on SQLite by default; set DATABASE_URL=postgres://… to run the same suite on PostgreSQL.
-test: system-runtime system-test $(VENV)/.installed
+test: system-runtime system-test $(VENV)/.installed $(MESSAGES)
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PYTHON) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
@@ -30,7 +33,7 @@ lint: $(VENV)/.installed
 	DEBUG=1 $(PYTHON) manage.py check
 
 # Speed and memory figures: scripts that print their measurements, not part of `make test`.
-benchmarks: system-runtime system-test $(VENV)/.installed
+benchmarks: system-runtime system-test $(VENV)/.installed $(MESSAGES)
 	for script in tests/benchmarks/bench_*.py; do $(PYTHON) $$script || exit 1; done
 
 system-runtime:
@@ -44,6 +47,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -e ".[dev]"
 	touch $@
+
+%.mo: %.po
+	msgfmt --check-format -o $@ $<
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from commitments.models import (
     ActionPlan,
@@ -17,10 +18,38 @@ from commitments.models import (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """Published report files go to a throwaway folder, never into the project's media/."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="session")
+def demo_dump(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Run load_demo once per session (it renders and stores the published report, which takes
+    seconds) and keep its records as a fixture file that each test using `demo` loads in a moment."""
+    path = tmp_path_factory.mktemp("demo") / "demo.json"
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        call_command(
+            "dumpdata",
+            "--exclude=contenttypes",
+            "--exclude=auth.permission",
+            "--exclude=sessions",
+            "--exclude=admin.logentry",
+            output=str(path),
+        )
+        transaction.set_rollback(True)
+    return path
+
+
 @pytest.fixture
-def demo():
-    """The real 2013-2014 chart, published, with 2014-2015 open and the demo accounts."""
-    call_command("load_demo", stdout=io.StringIO())
+def demo(db, demo_dump):
+    """The real 2013-2014 chart, published (with its stored report), 2014-2015 open, the demo accounts."""
+    call_command("loaddata", str(demo_dump), verbosity=0)
     return ActionPlan.objects.get(slug="nap-2012")
 
 

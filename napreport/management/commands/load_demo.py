@@ -1,11 +1,11 @@
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from commitments.loading import load_plan
 from commitments.models import Department, ReportingPeriod
 from napreport.loading import load_narrative
-from napreport.publishing import publish_period
+from napreport.publishing import PublishingError, publish_period
 
 COORDINATOR = "coordinator"
 
@@ -27,7 +27,10 @@ class Command(BaseCommand):
             if not period.is_published:
                 written += load_narrative(period)
             if not period.is_published:
-                publish_period(period)
+                try:
+                    publish_period(period)
+                except PublishingError as error:
+                    raise CommandError("Cannot publish the demo year: " + " ".join(error.missing)) from None
                 written += 1
             if not ReportingPeriod.objects.filter(plan=plan, start_year=period.start_year + 1).exists():
                 period.refresh_from_db()
