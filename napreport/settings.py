@@ -23,8 +23,9 @@ DEBUG = env_bool("DEBUG", default=False)
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-# The test run (pytest imported) is the one non-debug process allowed the development key.
-if SECRET_KEY == DEVELOPMENT_SECRET_KEY and not DEBUG and "pytest" not in sys.modules:
+TESTING = "pytest" in sys.modules
+# The test run is the one non-debug process allowed the development key.
+if SECRET_KEY == DEVELOPMENT_SECRET_KEY and not DEBUG and not TESTING:
     raise ImproperlyConfigured("SECRET_KEY is not set. Set SECRET_KEY for production, or DEBUG=1 for development.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -111,10 +112,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if not (DEBUG or TESTING)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Development and tests serve static files straight from the apps and static/, without collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
