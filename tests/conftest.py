@@ -18,6 +18,13 @@ from commitments.models import (
 )
 
 
+@pytest.fixture(autouse=True)
+def sign_in_throttling(request, settings):
+    """django-axes needs the request to authenticate, which the test client's login() does not pass;
+    tests sign in with force_login() or through the form, and the throttling tests turn axes on."""
+    settings.AXES_ENABLED = "axes" in request.keywords
+
+
 @pytest.fixture(scope="session", autouse=True)
 def media_root(tmp_path_factory):
     """Published report files go to a throwaway folder, never into the project's media/."""
