@@ -1,0 +1,121 @@
+"""Backup and restore round trip into a fresh database: every record, the history, the published files.
+
+Runs the real commands in subprocesses against throwaway databases of the same kind as the test run's
+(SQLite files, or new PostgreSQL databases when DATABASE_URL points at PostgreSQL).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+SNAPSHOT = """
+import hashlib, json
+from django.apps import apps
+from napreport.models import PublishedReport
+generated = {"contenttypes", "sessions", "axes"}
+counts = {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label not in generated}
+files = {r.file.name: [r.sha256, hashlib.sha256(r.file.read()).hexdigest()] for r in PublishedReport.objects.all()}
+print(json.dumps({"counts": counts, "files": files}))
+"""
+
+
+class Databases:
+    """Creates and drops throwaway databases like the one the suite runs on."""
+
+    def __init__(self, tmp_path):
+        self.tmp_path = tmp_path
+        self.url = os.environ.get("DATABASE_URL", "")
+        self.created = []
+
+    @property
+    def postgres(self):
+        return self.url.startswith(("postgres://", "postgresql://"))
+
+    def new(self, name):
+        if not self.postgres:
+            return f"sqlite:///{self.tmp_path / name}.sqlite3"
+        database = f"napreport_{name}_{uuid.uuid4().hex[:8]}"
+        self.psql(f'CREATE DATABASE "{database}"')
+        self.created.append(database)
+        parts = urlsplit(self.url)
+        return urlunsplit(parts._replace(path=f"/{database}"))
+
+    def psql(self, sql):
+        parts = urlsplit(self.url)
+        admin_url = urlunsplit(parts._replace(path="/postgres"))
+        subprocess.run(["psql", admin_url, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, capture_output=True)
+
+    def drop_all(self):
+        for database in self.created:
+            self.psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def databases(tmp_path):
+    databases = Databases(tmp_path)
+    yield databases
+    databases.drop_all()
+
+
+def manage(*args, database_url, media_root, check=True):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "1",
+        "DATABASE_URL": database_url,
+        "MEDIA_ROOT": str(media_root),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def snapshot(database_url, media_root):
+    return json.loads(manage("shell", "-c", SNAPSHOT, database_url=database_url, media_root=media_root).stdout)
+
+
+def test_backup_and_restore_preserve_records_history_and_published_files(databases, tmp_path):
+    source, source_media = databases.new("source"), tmp_path / "media-source"
+    manage("migrate", "--noinput", database_url=source, media_root=source_media)
+    manage("load_demo", database_url=source, media_root=source_media)
+    before = snapshot(source, source_media)
+    assert before["counts"]["commitments.HistoricalStatusUpdate"] > 0
+    assert before["counts"]["commitments.PublishedDeliverable"] > 0
+
+    backup = tmp_path / "backup"
+    manage("backup", str(backup), database_url=source, media_root=source_media)
+    assert (backup / "manifest.json").is_file()
+
+    restored, restored_media = databases.new("restored"), tmp_path / "media-restored"
+    result = manage("restore", str(backup), database_url=restored, media_root=restored_media)
+    assert "Restored the database" in result.stdout
+    after = snapshot(restored, restored_media)
+    assert after == before
+    assert all(recorded == actual for recorded, actual in after["files"].values())
+
+    again = manage("restore", str(backup), database_url=restored, media_root=restored_media, check=False)
+    assert again.returncode != 0
+    assert "not empty" in again.stderr
+
+
+def test_a_damaged_backup_is_refused(databases, tmp_path):
+    source, media = databases.new("damaged"), tmp_path / "media"
+    manage("migrate", "--noinput", database_url=source, media_root=media)
+    backup = tmp_path / "backup"
+    manage("backup", str(backup), database_url=source, media_root=media)
+    dump = next(path for path in backup.iterdir() if path.name.startswith("database."))
+    dump.write_bytes(dump.read_bytes() + b"tampered")
+    result = manage("restore", str(backup), database_url=databases.new("target"), media_root=media, check=False)
+    assert result.returncode != 0
+    assert "damaged" in result.stderr
+    missing = manage("restore", str(tmp_path / "nowhere"), database_url=source, media_root=media, check=False)
+    assert "not a backup" in missing.stderr
