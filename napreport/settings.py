@@ -21,7 +21,7 @@ def env_list(name, default=""):
 
 DEBUG = env_bool("DEBUG", default=False)
 
-DEVELOPMENT_SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"  # nosec B105 -- refused in production
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 TESTING = "pytest" in sys.modules
 # The test run is the one non-debug process allowed the development key.
