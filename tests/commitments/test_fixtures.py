@@ -13,16 +13,21 @@ from commitments.models import Deliverable, Objective, Pillar, ReportingPeriod, 
 SOURCE = (NAP_2012_DIR / "source" / "annual-report-2013-2014.txt").read_text(encoding="utf-8")
 ANNEX_A = SOURCE[SOURCE.index("ANNEX A") : SOURCE.index("Annex B:")]
 PILLAR_FILES = sorted(NAP_2012_DIR.glob("pillar-*.json"))
-STATUS_WORDS = {
-    Status.COMPLETE: "Complete",
-    Status.ONGOING: "Ongoing",
-    Status.IN_PROGRESS: "In progress",
-    Status.ON_TRACK: "On track for",
+# How the Status column prints each status; the cell wraps ("In\nprogress") and is not always cased alike.
+# A status word followed by a lower-case word is prose ("Complete negotiations"), not the Status column.
+STATUS_PATTERNS = {
+    Status.COMPLETE: r"Complete",
+    Status.ONGOING: r"Ongoing",
+    Status.IN_PROGRESS: r"In\s+[Pp]rogress",
+    Status.ON_TRACK: r"On\s+track\s+for",
 }
 
 
 def normalise(text):
-    return " ".join(text.replace("\u25cf", " ").replace("�", " ").split())
+    """Whitespace collapsed, bullets dropped, and hyphens ignored: the printed chart breaks words
+    across lines ("traf-/ficking", "anti-/human"), so a hyphen's presence cannot be compared."""
+    text = re.sub(r"-[ \t]*\n\s*", "", text.replace("\n- ", " "))
+    return " ".join(text.replace("-", "").replace("�", " ").split())
 
 
 def rows():
@@ -61,7 +66,7 @@ def test_every_text_occurs_in_the_source():
     missing = [
         (code, row["text_en"][:60])
         for code, row, _ in rows()
-        if normalise(row["text_en"].replace("\n- ", " ")) not in source
+        if normalise(row["text_en"]) not in source
     ]
     assert missing == []
 
@@ -69,8 +74,8 @@ def test_every_text_occurs_in_the_source():
 def test_each_task_has_the_printed_number_of_statuses_of_each_kind():
     for code, section in task_sections().items():
         printed = Counter()
-        for status, word in STATUS_WORDS.items():
-            printed[status] = len(re.findall(rf"(?:^| ){re.escape(word)}\b", section, flags=re.MULTILINE))
+        for status, pattern in STATUS_PATTERNS.items():
+            printed[status] = len(re.findall(rf"(?:^| ){pattern}\b(?![ \t]+[a-z])", section, flags=re.MULTILINE))
         loaded = Counter(row["status"] for task, row, _ in rows() if task == code and row["status"])
         assert +loaded == +printed, code
 
