@@ -29,13 +29,11 @@ def build_live_rows(period):
     deliverables = list(
         Deliverable.objects.filter(task__objective__pillar__plan_id=period.plan_id).for_chart().in_chart_order()
     )
-    parents_in_period = {d.parent_id for d in deliverables if d.parent_id and d.pk in statuses}
     rows = []
     for deliverable in deliverables:
-        update = statuses.get(deliverable.pk)
-        if update is None and deliverable.pk not in parents_in_period:
-            continue  # not part of this period's chart (e.g. added in a later year)
-        rows.append(_row(period, deliverable, update, chart_order=len(rows) + 1))
+        if deliverable.new_in is not None and deliverable.new_in.start_year > period.start_year:
+            continue  # added in a later year: not part of this period's chart
+        rows.append(_row(period, deliverable, statuses.get(deliverable.pk), chart_order=len(rows) + 1))
     return rows
 
 

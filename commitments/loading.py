@@ -5,6 +5,7 @@ same files twice changes nothing, not even the history.
 """
 
 import json
+from datetime import date
 from pathlib import Path
 
 from django.db import transaction
@@ -58,7 +59,11 @@ def load_plan(directory=NAP_2012_DIR, status_period="2013-2014"):
     plan, changed = upsert(
         ActionPlan,
         {"slug": plan_data["slug"]},
-        {"title_en": plan_data["title_en"], "title_fr": plan_data["title_fr"], "launched": plan_data["launched"]},
+        {
+            "title_en": plan_data["title_en"],
+            "title_fr": plan_data["title_fr"],
+            "launched": date.fromisoformat(plan_data["launched"]),
+        },
     )
     written += changed
 

@@ -85,7 +85,8 @@ class Translated:
             return self
         language = (get_language() or settings.LANGUAGE_CODE)[:2]
         if language != "en":
-            value = getattr(instance, f"{self.name}_{language}", "")
+            base = self.english.removesuffix("_en") if self.english.endswith("_en") else self.name
+            value = getattr(instance, f"{base}_{language}", "")
             if value:
                 return value
         return getattr(instance, self.english)
@@ -171,8 +172,8 @@ class Task(models.Model):
         _("code"), max_length=10, validators=[code_validator], help_text=_("As printed in the chart, e.g. 1.11.")
     )
     sort_key = models.CharField(max_length=60, editable=False)
-    title_en = models.CharField(_("title (English)"), max_length=300)
-    title_fr = models.CharField(_("title (French)"), max_length=300, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=500)
+    title_fr = models.CharField(_("title (French)"), max_length=500, blank=True)
 
     title = Translated()
 
@@ -613,8 +614,8 @@ class PublishedDeliverable(models.Model):
     objective_text_fr = models.TextField(blank=True)
     task_code = models.CharField(max_length=10)
     task_sort_key = models.CharField(max_length=60)
-    task_title_en = models.CharField(max_length=300)
-    task_title_fr = models.CharField(max_length=300, blank=True)
+    task_title_en = models.CharField(max_length=500)
+    task_title_fr = models.CharField(max_length=500, blank=True)
     text_en = models.TextField()
     text_fr = models.TextField(blank=True)
     start_year = models.PositiveSmallIntegerField(null=True)

@@ -8,7 +8,8 @@ scripts, styles, event handlers and every other tag or attribute are removed.
 import nh3
 
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "a", "strong", "em", "h3", "h4", "sup"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "p": {"class"}}
+# Classes are allowed through ALLOWED_CLASSES only (nh3 refuses "class" in both).
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
 ALLOWED_CLASSES = {"p": {"footnote"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 

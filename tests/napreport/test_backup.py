@@ -80,7 +80,8 @@ def manage(*args, database_url, media_root, check=True):
 
 
 def snapshot(database_url, media_root):
-    return json.loads(manage("shell", "-c", SNAPSHOT, database_url=database_url, media_root=media_root).stdout)
+    result = manage("shell", "--no-imports", "-c", SNAPSHOT, database_url=database_url, media_root=media_root)
+    return json.loads(result.stdout)
 
 
 def test_backup_and_restore_preserve_records_history_and_published_files(databases, tmp_path):
