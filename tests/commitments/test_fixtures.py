@@ -63,11 +63,7 @@ def test_the_chart_has_four_pillars_four_objectives_and_eighteen_tasks():
 
 def test_every_text_occurs_in_the_source():
     source = normalise(SOURCE)
-    missing = [
-        (code, row["text_en"][:60])
-        for code, row, _ in rows()
-        if normalise(row["text_en"]) not in source
-    ]
+    missing = [(code, row["text_en"][:60]) for code, row, _ in rows() if normalise(row["text_en"]) not in source]
     assert missing == []
 
 
