@@ -4,11 +4,19 @@ The admin, `load_demo` and the tests all publish through `publish_period`, so wh
 is always produced the same way.
 """
 
+import hashlib
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from commitments.chart import publish_chart
-from napreport.models import PART_KEYS, NarrativeSection, SectionKey
+from commitments.models import Deliverable, Objective, ReportingPeriod, Task
+from napreport.models import PART_KEYS, NarrativeSection, PublishedReport, SectionKey
+from napreport.report import pdf_from_html, render_html
 
 
 class PublishingError(Exception):
@@ -37,15 +45,72 @@ def missing_for_publication(period):
                 missing.append(
                     _("The section “%(section)s” has no %(field)s.") % {"section": key.label, "field": field}
                 )
+    return missing + missing_chart_french(period)
+
+
+def missing_chart_french(period):
+    """The chart's public texts that have no French yet (the French report and pages would fall back)."""
+    plan = period.plan_id
+    missing = [
+        _("Objective %(code)s has no French text.") % {"code": code}
+        for code in Objective.objects.filter(pillar__plan_id=plan, text_fr="").values_list("code", flat=True)
+    ]
+    missing += [
+        _("Task %(code)s has no French title.") % {"code": code}
+        for code in Task.objects.filter(objective__pillar__plan_id=plan, title_fr="").values_list("code", flat=True)
+    ]
+    untranslated = (
+        Deliverable.objects.filter(task__objective__pillar__plan_id=plan)
+        .filter(Q(text_fr="") | (~Q(lead_note_en="") & Q(lead_note_fr="")))
+        .exclude(new_in__start_year__gt=period.start_year)
+        .select_related("task")
+    )
+    missing += [
+        _("A deliverable of task %(code)s has no French text: “%(text)s”.")
+        % {"code": deliverable.task.code, "text": deliverable.text_en[:60]}
+        for deliverable in untranslated
+    ]
     return missing
 
 
 @transaction.atomic
 def publish_period(period):
-    """Publish `period`: freeze its chart and mark it published, or raise PublishingError."""
+    """Publish `period`, or raise PublishingError listing what is missing.
+
+    Freezes the chart, then renders the report in English and French, HTML and PDF, once: the files
+    are stored with their SHA-256 and never rendered again, whatever later happens to the live data
+    or the templates. A failure leaves the period unpublished and removes the files written so far.
+    """
+    # Re-read under a lock: two coordinators publishing at once must not both pass the check.
+    period = ReportingPeriod.objects.select_for_update().select_related("plan").get(pk=period.pk)
     if period.is_published:
         raise PublishingError([_("%(period)s is already published.") % {"period": period.label}])
     missing = missing_for_publication(period)
     if missing:
         raise PublishingError(missing)
-    publish_chart(period)
+    period = publish_chart(period)
+    saved = []
+    try:
+        for language, _name in settings.LANGUAGES:
+            html = render_html(period, language).encode()
+            pdf = pdf_from_html(render_html(period, language, for_pdf=True))
+            saved.append(store_report(period, language, PublishedReport.Format.HTML, html))
+            saved.append(store_report(period, language, PublishedReport.Format.PDF, pdf))
+    except BaseException:
+        for report in saved:
+            report.file.storage.delete(report.file.name)
+        raise
+    return period
+
+
+def store_report(period, language, file_format, content):
+    name = f"reports/{period.plan.slug}/{period.label}/annual-report-{period.label}-{language}.{file_format}"
+    stored_name = default_storage.save(name, ContentFile(content))
+    return PublishedReport.objects.create(
+        period=period,
+        language=language,
+        format=file_format,
+        file=stored_name,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+    )

@@ -1,0 +1,124 @@
+"""The coordinator's report screens: the narrative in both languages, draft previews, published files."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from commitments.models import ReportingPeriod
+from napreport.models import NarrativeSection, PublishedReport
+from napreport.report import pdf_from_html, render_html
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+@admin.register(NarrativeSection)
+class NarrativeSectionAdmin(SimpleHistoryAdmin):
+    list_display = ["title_en", "period", "has_french", "updated_at"]
+    list_filter = ["period"]
+    search_fields = ["title_en", "title_fr", "body_en", "body_fr"]
+    readonly_fields = ["updated_at"]
+    fieldsets = [
+        (None, {"fields": ["period", "key", "updated_at"]}),
+        (_("Title"), {"fields": [("title_en", "title_fr")]}),
+        (
+            _("Statement and key achievements (Parts I to IV only)"),
+            {"fields": [("summary_en", "summary_fr"), ("achievements_en", "achievements_fr")]},
+        ),
+        (
+            _("Text"),
+            {
+                "fields": [("body_en", "body_fr")],
+                "description": _(
+                    "Simple formatting only: paragraphs (<p>), lists (<ul>, <ol>, <li>), links (<a href>), "
+                    '<strong>, <em>, sub-headings (<h3>, <h4>), <sup> and footnotes (<p class="footnote">). '
+                    "Anything else is removed when you save."
+                ),
+            },
+        ),
+    ]
+
+    @admin.display(boolean=True, description=_("French"))
+    def has_french(self, section):
+        return bool(section.title_fr and section.body_fr)
+
+    def has_change_permission(self, request, obj=None):
+        """The narrative of a published period is part of its record: read-only."""
+        if obj is not None and obj.period.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.period.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("preview/<int:period_id>/<str:language>.<str:file_format>", preview, name="napreport_report_preview"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        periods = ReportingPeriod.objects.select_related("plan").order_by("-start_year")
+        links = format_html_join(
+            "",
+            "<li>{}: <a href='{}'>HTML (EN)</a> · <a href='{}'>PDF (EN)</a> · "
+            "<a href='{}'>HTML (FR)</a> · <a href='{}'>PDF (FR)</a></li>",
+            (
+                (
+                    period.label,
+                    *(
+                        reverse("admin:napreport_report_preview", args=[period.pk, language, file_format])
+                        for language in ("en", "fr")
+                        for file_format in ("html", "pdf")
+                    ),
+                )
+                for period in periods
+            ),
+        )
+        extra_context = {**(extra_context or {}), "report_previews": format_html("<ul>{}</ul>", links)}
+        return super().changelist_view(request, extra_context)
+
+    def preview_view(self, request, period_id, language, file_format):
+        """The draft report of any period, rendered now from the live data (PDF watermarked DRAFT)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if language not in LANGUAGE_CODES or file_format not in ("html", "pdf"):
+            raise Http404(_("Unknown language or format."))
+        period = get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=period_id)
+        html = render_html(period, language, draft=True, for_pdf=file_format == "pdf")
+        if file_format == "html":
+            response = HttpResponse(html, content_type="text/html; charset=utf-8")
+            # The report embeds its stylesheet; allow that one inline style sheet on this page only.
+            response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+            return response
+        response = HttpResponse(pdf_from_html(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="draft-report-{period.label}-{language}.pdf"'
+        return response
+
+
+@admin.register(PublishedReport)
+class PublishedReportAdmin(admin.ModelAdmin):
+    list_display = ["period", "language", "format", "size", "sha256", "created_at", "download"]
+    list_filter = ["period", "language", "format"]
+    readonly_fields = ["period", "language", "format", "file", "sha256", "size", "created_at"]
+
+    @admin.display(description=_("File"))
+    def download(self, report):
+        return format_html("<a href='{}'>{}</a>", report.file.url, _("Download"))
+
+    def has_add_permission(self, request):
+        return False  # only publishing creates them
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

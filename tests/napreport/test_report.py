@@ -1,0 +1,272 @@
+"""The Annual Report on Progress: content, structure, languages, PDF quality, publishing, the command."""
+
+import io
+import re
+import subprocess
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from pypdf import PdfReader
+
+from commitments.models import Deliverable, ReportingPeriod, StatusUpdate
+from napreport.models import NarrativeSection, PublishedReport
+from napreport.publishing import PublishingError, publish_period
+from napreport.report import report_data
+
+
+def flat(text):
+    return " ".join(text.split())
+
+
+def stored(period, language, file_format):
+    report = PublishedReport.objects.get(period=period, language=language, format=file_format)
+    with report.file.open("rb") as file:
+        return report, file.read()
+
+
+def pdf_text(content):
+    """The PDF's text in content-stream order (-raw), which is the document's order."""
+    result = subprocess.run(["pdftotext", "-raw", "-", "-"], input=content, capture_output=True, check=True)
+    return result.stdout.decode()
+
+
+@pytest.fixture
+def published(demo):
+    return ReportingPeriod.objects.select_related("plan").get(plan=demo, start_year=2013)
+
+
+def assert_chart_in_order(text, rows):
+    """Every row's text, in chart order, followed by its status and its leads before the next row."""
+    text = flat(text)
+    positions = []
+    start = text.index(flat(str(translation.gettext("Annex A: Action Items Chart"))), text.index("Annex") + 1)
+    for row in rows:
+        needle = flat(row.text.split("\n")[0])[:30]
+        found = text.find(needle, start)
+        assert found >= 0, f"{row.task_code}: “{needle}” is missing or out of order"
+        positions.append(found)
+        start = found + 1
+    # A row's cells may be extracted around its text (a short cell can come first), but never beyond
+    # the rows before and after it.
+    bounds = zip([0, *positions[:-1]], positions, [*positions[1:], len(text)], strict=True)
+    for row, (before, here, after) in zip(rows, bounds, strict=True):
+        assert str(row.status_label) in text[here:after], (row.task_code, row.text[:40], row.status_label)
+        if not row.is_item:
+            assert row.leads_label.split(", ")[0] in text[before:after], (row.task_code, row.text[:40])
+
+
+@pytest.mark.django_db
+def test_the_published_pdf_holds_every_deliverable_in_chart_order_with_status_and_leads(published):
+    _, content = stored(published, "en", "pdf")
+    with translation.override("en"):
+        rows = report_data(published)["rows"]
+        assert len(rows) == Deliverable.objects.count()
+        assert_chart_in_order(pdf_text(content), rows)
+
+
+@pytest.mark.django_db
+def test_the_published_html_has_the_same_content(published):
+    _, content = stored(published, "en", "html")
+    html = content.decode()
+    text = re.sub(r"<[^>]+>", " ", html).replace("&#x27;", "'").replace("&quot;", '"').replace("&amp;", "&")
+    with translation.override("en"):
+        assert_chart_in_order(text, report_data(published)["rows"])
+    for heading in [
+        "Foreword",
+        "Introduction",
+        "Progress to Date",
+        "Part I: Prevention",
+        "Moving Forward",
+        "Conclusion",
+        "Annex A: Action Items Chart",
+        "Annex B: Resources and Links",
+        "Key Achievements",
+    ]:
+        assert heading in html
+    assert '<html lang="en">' in html
+
+
+@pytest.mark.django_db
+def test_the_french_report_uses_french_texts_and_labels(published):
+    _, content = stored(published, "fr", "pdf")
+    text = flat(pdf_text(content))
+    with translation.override("fr"):
+        assert_chart_in_order(text.replace("Annex A", "Annexe A"), report_data(published)["rows"])
+    assert "Rapport annuel sur les progrès" in text
+    assert "Annexe A : Tableau des mesures" in text
+    assert "Avant-propos" in text and "Partie I : Prévention" in text
+    assert "Terminé" in text and "En cours" in text
+    assert "Page 1 de" in text or "Page 2 de" in text
+    assert "Foreword" not in text
+
+
+@pytest.mark.django_db
+def test_the_pdf_is_tagged_letter_sized_titled_and_numbered(published):
+    _, content = stored(published, "en", "pdf")
+    info = subprocess.run(["pdfinfo", "-"], input=content, capture_output=True, check=True).stdout.decode()
+    assert re.search(r"^Tagged:\s+yes", info, re.MULTILINE)
+    assert "(letter)" in info
+    assert "Annual Report on Progress 2013-2014" in info
+    reader = PdfReader(io.BytesIO(content))
+    pages = len(reader.pages)
+    assert f"Page 2 of {pages}" in reader.pages[1].extract_text()
+    assert reader.pdf_header.endswith("1.7")
+    assert "/Lang" in reader.trailer["/Root"]
+
+
+@pytest.mark.django_db
+def test_the_table_of_contents_matches_the_headings_and_their_pages(published):
+    _, content = stored(published, "en", "pdf")
+    reader = PdfReader(io.BytesIO(content))
+    toc = flat(reader.pages[1].extract_text()).split("Table of Contents", 1)[1]
+    entries = re.findall(r"([A-Z][^.]*?[A-Za-z)])\s*\.{3,}\s*(\d+)", toc)
+    titles = [title.strip() for title, _ in entries]
+    assert titles[:3] == ["Foreword", "Introduction", "Progress to Date"]
+    assert "Annex A: Action Items Chart" in titles and titles[-1] == "Annex B: Resources and Links"
+    for title, page in entries:
+        page_text = flat(reader.pages[int(page) - 1].extract_text())
+        assert title.strip() in page_text, f"“{title}” is not on page {page}"
+
+
+@pytest.mark.django_db
+def test_publishing_stores_each_file_once_with_its_checksum(published):
+    reports = PublishedReport.objects.filter(period=published)
+    assert sorted(reports.values_list("language", "format")) == [
+        ("en", "html"),
+        ("en", "pdf"),
+        ("fr", "html"),
+        ("fr", "pdf"),
+    ]
+    import hashlib
+
+    for report in reports:
+        with report.file.open("rb") as file:
+            content = file.read()
+        assert hashlib.sha256(content).hexdigest() == report.sha256
+        assert len(content) == report.size
+
+
+def write_narrative(period, source):
+    for section in NarrativeSection.objects.filter(period=source):
+        section.pk, section.id, section.period = None, None, period
+        section.save()
+
+
+@pytest.mark.django_db
+def test_publishing_refuses_with_the_list_of_what_is_missing(demo):
+    open_period = ReportingPeriod.objects.get(plan=demo, start_year=2014)
+    with pytest.raises(PublishingError) as refused:
+        publish_period(open_period)
+    assert any("Foreword" in message for message in refused.value.missing)
+    assert len(refused.value.missing) == 10
+    write_narrative(open_period, ReportingPeriod.objects.get(plan=demo, start_year=2013))
+    NarrativeSection.objects.filter(period=open_period, key="conclusion").update(body_fr="")
+    Deliverable.objects.filter(task__code="2.12").update(text_fr="")
+    with pytest.raises(PublishingError) as refused:
+        publish_period(open_period)
+    assert len(refused.value.missing) == 3
+    assert any("Conclusion" in message for message in refused.value.missing)
+    assert sum("task 2.12" in message for message in refused.value.missing) == 2
+    open_period.refresh_from_db()
+    assert not open_period.is_published
+    assert not PublishedReport.objects.filter(period=open_period).exists()
+
+
+@pytest.mark.django_db
+def test_a_published_report_never_changes_afterwards(demo, tmp_path):
+    open_period = ReportingPeriod.objects.select_related("plan").get(plan=demo, start_year=2014)
+    write_narrative(open_period, ReportingPeriod.objects.get(plan=demo, start_year=2013))
+    StatusUpdate.objects.filter(period=open_period, deliverable__task__code="1.12").update(status="ongoing")
+    publish_period(open_period)
+    before = {
+        (r.language, r.format): (r.sha256, stored(open_period, r.language, r.format)[1])
+        for r in open_period.published_reports.all()
+    }
+    assert "Ongoing" in pdf_text(before[("en", "pdf")][1])
+
+    deliverable = Deliverable.objects.get(task__code="1.12")
+    deliverable.text_en = "EDITED AFTER PUBLICATION"
+    deliverable.save()
+    NarrativeSection.objects.filter(period=open_period).update(body_en="<p>EDITED AFTER PUBLICATION</p>")
+
+    after = {
+        (r.language, r.format): (r.sha256, stored(open_period, r.language, r.format)[1])
+        for r in open_period.published_reports.all()
+    }
+    assert after == before
+    out = tmp_path / "live.pdf"
+    call_command("build_report", "2014-2015", "-o", str(out), stderr=io.StringIO())
+    chart = flat(pdf_text(out.read_bytes())).split("Annex A: Action Items Chart")[-1].split("Annex B")[0]
+    assert "EDITED AFTER PUBLICATION" not in chart
+    assert "Develop a diagnostic tool designed for use at the local level" in chart
+    with pytest.raises(PublishingError):
+        publish_period(open_period)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["2099-2100"], "There is no 2099-2100 reporting period."),
+        (["2013"], "is not a fiscal year"),
+        (["2013-2014", "--lang", "de"], "Unknown language"),
+        (["2013-2014", "--format", "docx"], "Unknown format"),
+    ],
+)
+def test_build_report_refuses_bad_arguments_and_writes_nothing(demo, tmp_path, args, message):
+    out = tmp_path / "report.pdf"
+    with pytest.raises(CommandError, match=message):
+        call_command("build_report", *args, "-o", str(out))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_build_report_refuses_a_missing_folder(demo, tmp_path):
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("build_report", "2013-2014", "-o", str(tmp_path / "nowhere" / "r.pdf"))
+
+
+@pytest.mark.django_db
+def test_build_report_writes_html_with_stage_lines(demo, tmp_path):
+    out, err = tmp_path / "r.html", io.StringIO()
+    call_command("build_report", "2013-2014", "--format", "html", "--lang", "fr", "-o", str(out), stderr=err)
+    html = out.read_text(encoding="utf-8")
+    assert '<html lang="fr">' in html and "Annexe A : Tableau des mesures" in html
+    assert [line.split(":")[0] for line in err.getvalue().splitlines()] == ["build_report"] * 3
+
+
+def grow_chart(period, times):
+    """Add (times - 1) copies of every top-level deliverable of task 1.11 with a status in `period`."""
+    originals = list(Deliverable.objects.filter(task__code="1.11", parent=None))
+    for copy in range(times - 1):
+        for original in originals:
+            clone = Deliverable.objects.create(
+                task=original.task,
+                position=1000 + copy * 100 + original.position,
+                text_en=f"Copy {copy} {original.text_en}",
+                text_fr=original.text_fr,
+                start_year=2012,
+            )
+            clone.leads.set(original.leads.all())
+            StatusUpdate.objects.create(deliverable=clone, period=period, status="ongoing")
+
+
+@pytest.mark.django_db
+def test_report_data_runs_the_same_queries_whatever_the_chart_size(demo):
+    open_period = ReportingPeriod.objects.select_related("plan").get(plan=demo, start_year=2014)
+    with CaptureQueriesContext(connection) as once:
+        rows_once = len(report_data(open_period)["rows"])
+    grow_chart(open_period, 10)
+    with CaptureQueriesContext(connection) as tenfold:
+        rows_tenfold = len(report_data(open_period)["rows"])
+    assert rows_tenfold > 2 * rows_once
+    assert len(once) == len(tenfold) == 4
+
+
+@pytest.mark.django_db
+def test_report_data_of_a_published_period_runs_two_queries(published, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        report_data(published)
