@@ -1,16 +1,170 @@
-"""Public progress pages: published data only (PublishedDeliverable rows)."""
+"""Public progress pages: published data only (commitments.public), cached until the next publication."""
 
-from django.http import Http404
-from django.shortcuts import render
+from collections import Counter
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_page
+from django.views.decorators.vary import vary_on_headers
+from django_tables2 import RequestConfig
+
+from commitments.exports import CONTENT_TYPES, FORMATS, render_export
+from commitments.filters import ProgressFilter
+from commitments.models import Department, PublishedDeliverable, Status
+from commitments.public import current_plan, published_period, published_periods, published_rows
+from commitments.tables import ProgressTable
+from napreport.models import PublishedReport
+from napreport.report import chart_blocks, status_summary
+
+PAGE_SIZE = 25
 
 
+def public_page(view):
+    """Cache a public page for everyone (no page shows anything user-specific) until the next publication."""
+    return cache_page(settings.PUBLIC_CACHE_SECONDS, key_prefix="public")(vary_on_headers("Accept-Language")(view))
+
+
+@public_page
 def home(request):
-    return render(request, "commitments/home.html")
+    plan = current_plan()
+    periods = published_periods(plan)
+    latest = periods[0] if periods else None
+    summary = status_summary(chart_blocks(list(published_rows(latest)))) if latest else None
+    reports = PublishedReport.objects.filter(
+        period__in=periods, format=PublishedReport.Format.PDF, language=get_language()
+    )
+    return render(
+        request,
+        "commitments/home.html",
+        {
+            "plan": plan,
+            "pillars": plan.pillars.order_by("number"),
+            "periods": periods,
+            "latest": latest,
+            "summary": summary,
+            "reports": {report.period_id: report for report in reports},
+        },
+    )
 
 
+@public_page
+def progress(request, year):
+    period = published_period(current_plan(), year)
+    rows = published_rows(period)
+    filters = ProgressFilter(request.GET, queryset=rows, period=period, rows=list(rows))
+    if not filters.is_valid():
+        return render(request, "commitments/progress.html", {"period": period, "filters": filters, "table": None})
+    export = request.GET.get("download")
+    if export:
+        if export not in FORMATS:
+            raise Http404(_("Unknown download format."))
+        return export_response(filters.qs.distinct(), export, f"action-items-{period.label}")
+    table = ProgressTable(filters.qs.distinct())
+    table.caption = _("Deliverables, %(year)s") % {"year": period.label}
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return render(request, "commitments/progress.html", {"period": period, "filters": filters, "table": table})
+
+
+def export_response(rows, file_format, name):
+    language = get_language()
+    response = HttpResponse(render_export(rows, file_format, language), content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{name}-{language}.{file_format}"'
+    return response
+
+
+@public_page
 def deliverable_detail(request, pk):
-    raise Http404
+    history = list(
+        PublishedDeliverable.objects.filter(deliverable_id=pk, period__state="published")
+        .select_related("period")
+        .order_by("period__start_year")
+    )
+    if not history:
+        raise Http404(_("No published deliverable has this number."))
+    latest = history[-1]
+    items = PublishedDeliverable.objects.filter(period=latest.period, parent_id=pk).order_by("chart_order")
+    return render(request, "commitments/deliverable.html", {"row": latest, "history": history, "items": items})
 
 
+@public_page
 def department_detail(request, slug):
-    raise Http404
+    department = get_object_or_404(Department, slug=slug)
+    periods = published_periods(current_plan())
+    if not periods:
+        raise Http404(_("Nothing has been published yet."))
+    period = periods[0]
+    rows = list(published_rows(period).filter(leads=department))
+    if not rows:
+        raise Http404(_("This department leads no published deliverable."))
+    counts = Counter(row.status for row in rows)
+    statuses = [(Status(status).label, counts[status]) for status in Status.values if counts[status]]
+    return render(
+        request,
+        "commitments/department.html",
+        {"department": department, "period": period, "rows": rows, "statuses": statuses},
+    )
+
+
+@public_page
+def changes(request):
+    periods = published_periods(current_plan())
+    by_label = {period.label: period for period in periods}
+    if len(periods) < 2:
+        return render(request, "commitments/changes.html", {"periods": periods, "changed": None})
+    later = by_label.get(request.GET.get("to", periods[0].label))
+    earlier = by_label.get(request.GET.get("from", periods[1].label))
+    if later is None or earlier is None or earlier.start_year >= later.start_year:
+        raise Http404(_("Choose two published years, the earlier one first."))
+    before = {row.deliverable_id: row for row in published_rows(earlier)}
+    changed = [
+        (before[row.deliverable_id], row)
+        for row in published_rows(later)
+        if row.deliverable_id in before
+        and (row.status, row.target_year)
+        != (before[row.deliverable_id].status, before[row.deliverable_id].target_year)
+    ]
+    return render(
+        request,
+        "commitments/changes.html",
+        {"periods": periods, "earlier": earlier, "later": later, "changed": changed},
+    )
+
+
+@public_page
+def downloads(request):
+    periods = published_periods(current_plan())
+    reports = PublishedReport.objects.filter(period__in=periods).order_by("period", "language", "format")
+    files = {}
+    for report in reports:
+        files.setdefault(report.period_id, []).append(report)
+    language = get_language()
+    listing = []
+    for period in periods:
+        rows = list(published_rows(period))
+        # The chart downloads are rendered on request; their sizes are measured here so links can say them.
+        sizes = {file_format: len(render_export(rows, file_format, language).encode()) for file_format in FORMATS}
+        listing.append((period, files.get(period.pk, []), sizes))
+    return render(request, "commitments/downloads.html", {"periods": listing})
+
+
+def report_file(request, year, language, file_format):
+    """A stored report file, exactly as published."""
+    period = published_period(current_plan(), year)
+    report = get_object_or_404(PublishedReport, period=period, language=language, format=file_format)
+    response = FileResponse(
+        report.file.open("rb"), content_type="application/pdf" if file_format == "pdf" else "text/html; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="annual-report-{period.label}-{language}.{file_format}"'
+    response["Content-Length"] = report.size
+    return response
+
+
+@public_page
+def chart_download(request, year, file_format):
+    period = published_period(current_plan(), year)
+    if file_format not in FORMATS:
+        raise Http404(_("Unknown download format."))
+    return export_response(published_rows(period), file_format, f"action-items-{period.label}")

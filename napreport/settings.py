@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "commitments.context_processors.date_modified",
             ],
         },
     },
@@ -135,6 +136,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "napreport@localhost")
 
 LOGIN_URL = "admin:login"
 
+# The public pages' cache, shared by every instance: the database by default, Redis when REDIS_URL is set.
+# Publishing a period clears it (commitments.public). Sessions live in the database.
+if os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "napreport_cache"}}
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "3600"))
+
 # ---- Security -------------------------------------------------------------------------------
 # Behind HTTPS in production (the documented environment sets DEBUG=0); development stays on http.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
@@ -190,4 +199,4 @@ LOGGING = {
     },
 }
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"
+DJANGO_TABLES2_TEMPLATE = "commitments/table.html"

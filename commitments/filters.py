@@ -1,0 +1,41 @@
+"""Filters of the public progress table. Choices come from the published rows of the year shown,
+so no option ever names a draft pillar, task or department."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from commitments.models import Department, Status, natural_sort_key
+
+SEARCHED_FIELDS = ("text_en", "text_fr", "task_title_en", "task_title_fr", "note_en", "note_fr")
+
+
+class ProgressFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
+    pillar = django_filters.ChoiceFilter(field_name="pillar_number", label=_("Pillar"))
+    objective = django_filters.ChoiceFilter(field_name="objective_code", label=_("Objective"))
+    task = django_filters.ChoiceFilter(field_name="task_code", label=_("Task"))
+    department = django_filters.ModelChoiceFilter(
+        field_name="leads", label=_("Lead department"), to_field_name="slug", queryset=Department.objects.none()
+    )
+    status = django_filters.ChoiceFilter(field_name="status", label=_("Status"), choices=Status.choices)
+
+    def __init__(self, data=None, queryset=None, *, period, rows, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        pillars = {(str(row.pillar_number), f"{row.pillar_number}. {row.pillar_name}") for row in rows}
+        tasks = {(row.task_code, f"{row.task_code} – {row.task_title}") for row in rows}
+        self.filters["pillar"].extra["choices"] = sorted(pillars)
+        self.filters["objective"].extra["choices"] = sorted({(row.objective_code, row.objective_code) for row in rows})
+        self.filters["task"].extra["choices"] = sorted(tasks, key=lambda choice: natural_sort_key(choice[0]))
+        self.filters["department"].queryset = Department.objects.filter(published_rows__period=period).distinct()
+        for name in ("pillar", "objective", "task", "department", "status"):
+            self.filters[name].extra["empty_label"] = _("All")
+
+    def search(self, queryset, name, value):
+        for word in value.split()[:10]:
+            match = Q()
+            for field in SEARCHED_FIELDS:
+                match |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(match)
+        return queryset

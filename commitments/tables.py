@@ -1,0 +1,39 @@
+"""The public progress table (django-tables2)."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from commitments.models import PublishedDeliverable
+
+
+class ProgressTable(tables.Table):
+    task_code = tables.Column(verbose_name=_("Task"), order_by=("task_sort_key", "chart_order"))
+    text = tables.Column(verbose_name=_("Deliverable"), accessor="text_en", order_by=("chart_order",))
+    pillar_number = tables.Column(verbose_name=_("Pillar"))
+    start_year = tables.Column(verbose_name=_("Timeline"))
+    status = tables.Column(verbose_name=_("Status"), order_by=("status", "target_year"))
+    leads_en = tables.Column(verbose_name=_("Lead"))
+
+    class Meta:
+        model = PublishedDeliverable
+        fields = ("task_code", "text", "pillar_number", "start_year", "status", "leads_en")
+        order_by = ("task_code",)
+        attrs = {"class": "progress-table"}
+        empty_text = _("No deliverable matches these filters.")
+
+    def render_text(self, record):
+        marker = format_html("<strong>{}</strong> ", _("NEW:")) if record.is_new else ""
+        return format_html('{}<a href="{}">{}</a>', marker, record.get_absolute_url(), record.text.split("\n")[0])
+
+    def render_pillar_number(self, record):
+        return record.pillar_name
+
+    def render_start_year(self, record):
+        return record.timeline
+
+    def render_status(self, record):
+        return format_html('<span class="status status-{}">{}</span>', record.status, record.status_label)
+
+    def render_leads_en(self, record):
+        return record.leads_label
