@@ -112,7 +112,8 @@ class PublishedReportAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("File"))
     def download(self, report):
-        return format_html("<a href='{}'>{}</a>", report.file.url, _("Download"))
+        url = reverse("commitments:report-file", args=[report.period.label, report.language, report.format])
+        return format_html("<a href='{}'>{}</a>", url, _("Download"))
 
     def has_add_permission(self, request):
         return False  # only publishing creates them

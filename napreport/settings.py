@@ -138,10 +138,12 @@ LOGIN_URL = "admin:login"
 
 # The public pages' cache, shared by every instance: the database by default, Redis when REDIS_URL is set.
 # Publishing a period clears it (commitments.public). Sessions live in the database.
-if os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "napreport_cache"}}
+REDIS_URL = os.environ.get("REDIS_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "napreport_cache"}
+}
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "3600"))
 
 # ---- Security -------------------------------------------------------------------------------
