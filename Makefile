@@ -19,7 +19,6 @@ MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 run: system-runtime $(VENV)/.installed $(MESSAGES)
 	DEBUG=1 $(PYTHON) manage.py migrate --noinput
-	DEBUG=1 $(PYTHON) manage.py createcachetable
 	DEBUG=1 $(PYTHON) manage.py load_demo
 	DEBUG=1 $(PYTHON) manage.py runserver 127.0.0.1:8000
 

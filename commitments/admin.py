@@ -1,7 +1,10 @@
+"""The staff admin: the chart (coordinator), and the status updates and periods (admin_workflow)."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from commitments import admin_workflow  # noqa: F401 -- registers the status update and period screens
 from commitments.models import (
     ActionPlan,
     Deliverable,
@@ -10,7 +13,6 @@ from commitments.models import (
     Objective,
     Pillar,
     PublishedDeliverable,
-    ReportingPeriod,
     StatusUpdate,
     Task,
 )
@@ -62,12 +64,6 @@ class DepartmentAdmin(admin.ModelAdmin):
     filter_horizontal = ["members"]
 
 
-@admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(SimpleHistoryAdmin):
-    list_display = ["label", "plan", "state", "opened_at", "published_at"]
-    list_filter = ["plan", "state"]
-
-
 class DeliverableLeadInline(admin.TabularInline):
     model = DeliverableLead
     extra = 0
@@ -106,15 +102,6 @@ class DeliverableAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("new"), boolean=True)
     def is_new(self, obj):
         return obj.new_in_id is not None
-
-
-@admin.register(StatusUpdate)
-class StatusUpdateAdmin(SimpleHistoryAdmin):
-    list_display = ["deliverable", "period", "status", "target_year", "updated_by", "updated_at", "review"]
-    list_filter = ["period", "status", "review", "deliverable__leads"]
-    list_select_related = ["deliverable", "period", "updated_by"]
-    search_fields = ["deliverable__text_en", "note_en", "note_fr"]
-    raw_id_fields = ["deliverable"]
 
 
 @admin.register(PublishedDeliverable)

@@ -57,7 +57,8 @@ def last_modified():
 
 
 @receiver(post_save, sender=ReportingPeriod)
-def clear_public_cache_on_publish(sender, instance, **kwargs):
-    """Published data changes only when a period is published: that is when cached pages go stale."""
-    if instance.is_published:
+def clear_public_cache_on_publish(sender, instance, raw=False, **kwargs):
+    """Published data changes only when a period is published: that is when cached pages go stale.
+    (Not while loading fixtures or restoring a backup: `raw` saves.)"""
+    if instance.is_published and not raw:
         transaction.on_commit(cache.clear)

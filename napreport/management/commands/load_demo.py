@@ -4,6 +4,7 @@ from django.db import transaction
 
 from commitments.loading import load_plan
 from commitments.models import Department, ReportingPeriod
+from commitments.roles import create_groups
 from napreport.loading import load_narrative
 from napreport.publishing import PublishingError, publish_period
 
@@ -45,13 +46,14 @@ class Command(BaseCommand):
     def create_accounts(self):
         User = get_user_model()
         accounts = []
+        coordinator_group, staff_group = create_groups()
         coordinator, created = User.objects.get_or_create(
-            username=COORDINATOR,
-            defaults={"is_staff": True, "is_superuser": True, "email": "coordinator@example.gc.ca"},
+            username=COORDINATOR, defaults={"is_staff": True, "email": "coordinator@example.gc.ca"}
         )
         if created:
             coordinator.set_password(demo_password(COORDINATOR))
             coordinator.save()
+            coordinator.groups.add(coordinator_group)
         accounts.append((COORDINATOR, demo_password(COORDINATOR), "Taskforce coordinator"))
         for department in Department.objects.filter(lead_links__isnull=False).distinct():
             username = department.slug
@@ -61,6 +63,7 @@ class Command(BaseCommand):
             if created:
                 user.set_password(demo_password(username))
                 user.save()
+                user.groups.add(staff_group)
                 department.members.add(user)
             accounts.append((username, demo_password(username), f"{department.acronym} staff"))
         return accounts

@@ -1,0 +1,46 @@
+"""Who may do what: the two roles and the department scope, checked on the server.
+
+Coordinator (the taskforce at Public Safety): everything, including the chart, reviews and periods.
+Department staff: the status updates, in the open period, of deliverables their departments lead
+(co-leads included) — nothing else.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from commitments.models import ReportingPeriod, StatusUpdate
+
+COORDINATOR = "Coordinator"
+DEPARTMENT_STAFF = "Department staff"
+
+COORDINATOR_APPS = ("commitments", "napreport")
+STAFF_PERMISSIONS = [
+    ("commitments", "view_statusupdate"),
+    ("commitments", "change_statusupdate"),
+    ("commitments", "view_deliverable"),
+]
+
+
+def is_coordinator(user):
+    return user.is_active and (user.is_superuser or user.groups.filter(name=COORDINATOR).exists())
+
+
+def editable_updates(user):
+    """The status updates `user` may change: all of the open period's for the coordinator, their
+    departments' for department staff, none for anyone else."""
+    open_updates = StatusUpdate.objects.filter(period__state=ReportingPeriod.State.OPEN)
+    if not user.is_active or not user.is_staff:
+        return open_updates.none()
+    if is_coordinator(user):
+        return open_updates
+    return open_updates.filter(deliverable__leads__members=user).distinct()
+
+
+def create_groups():
+    """Create or refresh both groups and their permissions (run by a migration and by load_demo)."""
+    coordinator, _ = Group.objects.get_or_create(name=COORDINATOR)
+    coordinator.permissions.set(Permission.objects.filter(content_type__app_label__in=COORDINATOR_APPS))
+    staff, _ = Group.objects.get_or_create(name=DEPARTMENT_STAFF)
+    staff.permissions.set(
+        [Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in STAFF_PERMISSIONS]
+    )
+    return coordinator, staff

@@ -1,0 +1,298 @@
+"""The staff workflow in the admin: who may do what (a permission matrix), no lost updates, bad input,
+spreadsheets both ways, the coordinator's dashboard, reminders, accounts."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from commitments.models import ReportingPeriod, StatusUpdate
+
+ROLES = ["anonymous", "staff_a", "staff_b", "co_lead", "coordinator"]
+ACCOUNTS = {"staff_a": "rcmp", "staff_b": "ps", "co_lead": "cbsa", "coordinator": "coordinator"}
+
+
+@pytest.fixture
+def target(demo):
+    """2014-2015's status of a deliverable led by RCMP (department A) and co-led by CBSA; PS is department B."""
+    return StatusUpdate.objects.get(
+        period__start_year=2014, deliverable__text_en__startswith="Dedicated Integrated Enforcement Team"
+    )
+
+
+def client_for(role):
+    client = Client()
+    if role != "anonymous":
+        client.force_login(get_user_model().objects.get(username=ACCOUNTS[role]))
+    return client
+
+
+def change_data(update, **changes):
+    data = {
+        "status": update.status,
+        "target_year": update.target_year or "",
+        "note_en": update.note_en,
+        "note_fr": update.note_fr,
+        "review": update.review,
+        "review_comment": update.review_comment,
+        "read_version": update.version,
+    }
+    return {**data, **changes}
+
+
+MAY_CHANGE = {"anonymous": False, "staff_a": True, "staff_b": False, "co_lead": True, "coordinator": True}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_list_and_view(role, target):
+    client = client_for(role)
+    listing = client.get(reverse("admin:commitments_statusupdate_changelist"), {"q": "Dedicated Integrated"})
+    change_url = reverse("admin:commitments_statusupdate_change", args=[target.pk])
+    if role == "anonymous":
+        assert listing.status_code == 302 and "/admin/login/" in listing["Location"]
+        return
+    assert listing.status_code == 200
+    assert (change_url in listing.content.decode()) is MAY_CHANGE[role]
+    page = client.get(change_url)
+    assert (page.status_code == 200) is MAY_CHANGE[role]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_change_by_crafted_post(role, target):
+    client = client_for(role)
+    url = reverse("admin:commitments_statusupdate_change", args=[target.pk])
+    client.post(url, change_data(target, status="complete", note_en=f"Changed by {role}"))
+    target.refresh_from_db()
+    assert (target.note_en == f"Changed by {role}") is MAY_CHANGE[role]
+    if MAY_CHANGE[role]:
+        assert target.updated_by.username == ACCOUNTS[role]
+        assert target.history.first().note_en == f"Changed by {role}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_bulk_action(role, target):
+    other = StatusUpdate.objects.get(
+        period__start_year=2014, deliverable__text_en__startswith="Issue emergency travel"
+    )
+    before = other.status
+    client_for(role).post(
+        reverse("admin:commitments_statusupdate_changelist"),
+        {"action": "mark_in_progress", "_selected_action": [target.pk, other.pk]},
+    )
+    target.refresh_from_db()
+    other.refresh_from_db()
+    assert (target.status == "in_progress") is MAY_CHANGE[role]
+    assert (other.status != before) is (role == "coordinator")  # PPTC leads it: only the coordinator
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_export(role, target):
+    columns = ["id", "deliverable_id", "task", "deliverable", "period", "status", "target_year", "note_en", "note_fr"]
+    response = client_for(role).post(
+        reverse("admin:commitments_statusupdate_export"),
+        {"format": "0", "resource": "0", **{f"statusupdateresource_{column}": "on" for column in columns}},
+    )
+    if role == "anonymous":
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    rows = response.content.decode()
+    assert (f"\n{target.pk}," in rows) is MAY_CHANGE[role]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_history_and_revert(role, target):
+    coordinator = client_for("coordinator")
+    coordinator.post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), change_data(target, note_en="First")
+    )
+    target.refresh_from_db()
+    earliest = target.history.order_by("history_date").first()
+    client = client_for(role)
+    history = client.get(reverse("admin:commitments_statusupdate_history", args=[target.pk]))
+    assert (history.status_code == 200) is MAY_CHANGE[role]
+    revert_url = reverse("admin:commitments_statusupdate_simple_history", args=[target.pk, earliest.history_id])
+    client.post(revert_url, change_data(target, note_en=earliest.note_en))
+    target.refresh_from_db()
+    assert (target.note_en == earliest.note_en) is (role == "coordinator")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_publish_and_period_actions(role, demo):
+    period = ReportingPeriod.objects.get(plan=demo, start_year=2014)
+    response = client_for(role).post(
+        reverse("admin:commitments_reportingperiod_changelist"),
+        {"action": "start_review", "_selected_action": [period.pk]},
+    )
+    period.refresh_from_db()
+    assert (period.state == "in_review") is (role == "coordinator")
+    if role == "coordinator":
+        response = client_for(role).post(
+            reverse("admin:commitments_reportingperiod_changelist"),
+            {"action": "publish", "_selected_action": [period.pk]},
+            follow=True,
+        )
+        assert "was not published" in response.content.decode() and "Foreword" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_stale_save_is_refused_and_shows_the_other_change(target):
+    first, second = client_for("staff_a"), client_for("co_lead")
+    url = reverse("admin:commitments_statusupdate_change", args=[target.pk])
+    read = change_data(target)  # both opened the form at this version
+    assert first.post(url, {**read, "note_en": "RCMP's note"}).status_code == 302
+    refused = second.post(url, {**read, "note_en": "CBSA's note"}, follow=True)
+    target.refresh_from_db()
+    assert target.note_en == "RCMP's note"
+    page = refused.content.decode()
+    assert "Not saved" in page and "rcmp" in page and "RCMP&#x27;s note" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"status": "bogus"}, "Select a valid choice"),
+        ({"status": "on_track", "target_year": ""}, "Say which fiscal year"),
+        ({"status": "complete", "target_year": "2015"}, "Only “On track” takes a target year"),
+        ({"status": "on_track", "target_year": "2001"}, "cannot come before the start"),
+        ({"note_en": "x" * 2001}, "at most 2000 characters"),
+    ],
+)
+def test_bad_input_gets_a_message_and_saves_nothing(target, changes, message):
+    client = client_for("staff_a")
+    before = (target.status, target.note_en, target.version)
+    response = client.post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), change_data(target, **changes)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    target.refresh_from_db()
+    assert (target.status, target.note_en, target.version) == before
+
+
+@pytest.mark.django_db
+def test_html_in_a_note_is_stored_as_text_and_shown_escaped(target):
+    client = client_for("staff_a")
+    client.post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]),
+        change_data(target, note_en="<script>alert(1)</script>"),
+    )
+    target.refresh_from_db()
+    assert target.note_en == "<script>alert(1)</script>"
+    listing = client.get(
+        reverse("admin:commitments_statusupdate_changelist"), {"q": "Dedicated Integrated"}
+    ).content.decode()
+    assert "<script>alert(1)</script>" not in listing and "&lt;script&gt;" in listing
+
+
+def csv_file(text):
+    upload = io.BytesIO(text.encode())
+    upload.name = "updates.csv"
+    return upload
+
+
+@pytest.mark.django_db
+def test_import_previews_then_writes_all_or_nothing(target):
+    client = client_for("staff_a")
+    other = StatusUpdate.objects.get(
+        period__start_year=2014, deliverable__text_en__startswith="Promote online training"
+    )
+    header = "id,status,target_year,note_en,note_fr\n"
+    url = reverse("admin:commitments_statusupdate_import")
+    bad = client.post(
+        url,
+        {
+            "format": "0",
+            "resource": "0",
+            "import_file": csv_file(header + f"{target.pk},complete,,Imported,\n{other.pk},complete,,Not mine,\n"),
+        },
+    )
+    page = bad.content.decode()
+    assert f"You may not change status update {other.pk}" in page
+    target.refresh_from_db()
+    assert target.note_en != "Imported"
+    for body, message in [
+        (f"{target.pk},finished,,x,\n", "is not a status"),
+        (f"{target.pk},on_track,20x4,x,\n", "is not a fiscal year"),
+        ("wrong,headers\n1,2\n", "lacks the columns"),
+    ]:
+        response = client.post(
+            url, {"format": "0", "resource": "0", "import_file": csv_file(body if "wrong" in body else header + body)}
+        )
+        assert message in response.content.decode()
+    good = client.post(
+        url, {"format": "0", "resource": "0", "import_file": csv_file(header + f"{target.pk},complete,,Imported,\n")}
+    )
+    assert "Imported" in good.content.decode()
+    target.refresh_from_db()
+    assert target.note_en != "Imported"  # nothing is written before the preview is confirmed
+
+
+@pytest.mark.django_db
+def test_the_coordinator_dashboard(target):
+    page = client_for("coordinator").get(reverse("admin:commitments_dashboard"))
+    html = page.content.decode()
+    assert page.status_code == 200 and "<progress" in html and "RCMP" in html and "Statuses by pillar" in html
+    assert client_for("staff_a").get(reverse("admin:commitments_dashboard")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_reminders_list_outstanding_items_per_department(target):
+    get_user_model().objects.filter(username="rcmp").update(email="rcmp@example.gc.ca")
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    rcmp = [message for message in mail.outbox if "rcmp@example.gc.ca" in message.to]
+    assert rcmp and "Dedicated Integrated Enforcement Team" in rcmp[0].body
+    assert "Sent" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_create_staff_user(demo):
+    out = io.StringIO()
+    call_command("create_staff_user", "analyst@rcmp-grc.gc.ca", "--department", "RCMP", stdout=out)
+    user = get_user_model().objects.get(username="analyst@rcmp-grc.gc.ca")
+    assert (
+        user.is_staff
+        and user.groups.filter(name="Department staff").exists()
+        and user.departments.get().acronym == "RCMP"
+    )
+    for args, message in [
+        (["not-an-email", "--department", "RCMP"], "not an e-mail address"),
+        (["x@example.gc.ca", "--department", "NOPE"], "Unknown department"),
+        (["x@example.gc.ca"], "either --department"),
+        (["analyst@rcmp-grc.gc.ca", "--coordinator"], "already exists"),
+    ]:
+        with pytest.raises(CommandError, match=message):
+            call_command("create_staff_user", *args, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_a_spreadsheet_is_refused(target):
+    upload = io.BytesIO(b"\x00\x01 this is not a spreadsheet")
+    upload.name = "updates.xlsx"
+    response = client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_import"), {"format": "1", "resource": "0", "import_file": upload}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "errornote" in page or "errorlist" in page
+    target.refresh_from_db()
+    assert target.version == 1
+
+
+@pytest.mark.django_db
+def test_staff_land_on_my_deliverables_and_the_coordinator_on_the_admin(target):
+    staff = client_for("staff_a").get(reverse("admin:index"), follow=True)
+    assert "My deliverables for 2014-2015" in staff.content.decode()
+    assert client_for("coordinator").get(reverse("admin:index")).status_code == 200
