@@ -19,3 +19,13 @@ def test_healthz_is_503_without_a_stack_trace_when_the_database_is_down(client):
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "unreachable"}
     assert b"Traceback" not in response.content
+
+
+@pytest.mark.django_db
+def test_a_database_outage_is_a_clean_503_page(client):
+    with mock.patch("commitments.views.current_plan", side_effect=OperationalError("server closed the connection")):
+        response = client.get("/en/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    html = response.content.decode()
+    assert "Service temporarily unavailable" in html and "Traceback" not in html and "server closed" not in html
