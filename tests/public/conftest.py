@@ -46,7 +46,7 @@ def grow_published(period, times):
         clones = Deliverable.objects.bulk_create(
             Deliverable(
                 task_id=row.deliverable.task_id,
-                position=10_000 * copy + row.chart_order,
+                position=200 + 120 * copy + row.chart_order,
                 text_en=row.text_en,
                 text_fr=row.text_fr,
             )

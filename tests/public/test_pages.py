@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.db.models import Q
 from django.test import override_settings
 
 from commitments.models import PublishedDeliverable, ReportingPeriod
@@ -102,7 +103,12 @@ def test_the_progress_table_filters_sorts_and_paginates(client, published):
     assert 'aria-sort="descending"' in sorted_page
     assert "department=rcmp" in re.search(r'href="(\?[^"]*sort=[^"]*)"', sorted_page)[1]
     search = client.get("/en/progress/2013-2014/?q=PACT").content.decode()
-    matching = PublishedDeliverable.objects.filter(period=published, text_en__contains="PACT").count()
+    # The search ignores case in every searched field ("PACT" also finds "impact").
+    fields = ("text_en", "text_fr", "task_title_en", "task_title_fr", "note_en", "note_fr")
+    anywhere = Q()
+    for field in fields:
+        anywhere |= Q(**{f"{field}__icontains": "PACT"})
+    matching = PublishedDeliverable.objects.filter(anywhere, period=published).count()
     assert search.count('href="/en/deliverables/') == matching > 0
 
 
