@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 VENV := .venv
 PYTHON := $(VENV)/bin/python
+LOCK := requirements.lock
 export DJANGO_SETTINGS_MODULE := napreport.settings
 
 # WeasyPrint needs Pango; psycopg2 builds against libpq.
@@ -12,7 +13,7 @@ RUNTIME_DEBS := python3-venv python3-dev build-essential libpq-dev \
 # Browser tests drive Debian's Chromium; PDF checks use poppler; the HTML checker (vnu) runs on Java.
 TEST_DEBS := chromium poppler-utils $(if $(shell command -v java),,default-jre-headless)
 
-.PHONY: run test lint benchmarks system-runtime system-test clean
+.PHONY: run test lint lock benchmarks system-runtime system-test clean
 
 # French translations are compiled from the committed .po files (the .mo files are build output).
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
@@ -44,11 +45,22 @@ system-runtime:
 system-test:
 	@$(call apt_install,$(TEST_DEBS))
 
-$(VENV)/.installed: pyproject.toml
+# The exact versions in the lock file, each checked against its hashes (pip included), then the project itself.
+# `pip check` fails if pyproject.toml asks for something the lock does not hold: run `make lock`.
+$(VENV)/.installed: $(LOCK) pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e ".[dev]"
+	$(PYTHON) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PYTHON) -m pip install --quiet --no-deps -e .
+	$(PYTHON) -m pip check
 	touch $@
+
+# Regenerates the lock from pyproject.toml (runtime and dev), keeping the versions already pinned that still fit;
+# `make lock UPGRADE=1` moves every package to its newest allowed version. Index locations stay out of the file.
+# It needs only pip-tools, not an up-to-date venv, so it works right after pyproject.toml changes.
+lock:
+	test -x $(VENV)/bin/pip-compile || { test -x $(PYTHON) || python3 -m venv $(VENV); $(PYTHON) -m pip install --quiet pip-tools; }
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --extra dev $(if $(UPGRADE),--upgrade) -o $(LOCK) pyproject.toml
 
 %.mo: %.po
 	msgfmt --check-format -o $@ $<
