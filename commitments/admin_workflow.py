@@ -1,17 +1,20 @@
 """The yearly cycle in the admin: departments update their statuses, the coordinator reviews and
 publishes. Every rule is checked on the server (querysets and object permissions), not only hidden."""
 
+import dataclasses
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Max, OuterRef, Q, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
@@ -19,26 +22,30 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from commitments.models import (
-    Department,
+    DeliverableLead,
     ReportingPeriod,
     StaleUpdateError,
     Status,
     StatusUpdate,
     parse_fiscal_year,
     status_label,
+    timeline_label,
 )
+from commitments.reminders import send_reminders
 from commitments.roles import editable_updates, is_coordinator
 from napreport.publishing import PublishingError, publish_period
 
 STAFF_FIELDS = ["status", "target_year", "note_en", "note_fr"]
+QUICK_FIELDS = ["status", "target_year", "note_en"]  # editable in the list itself
 
 
 class StatusUpdateForm(forms.ModelForm):
     """Carries the version it was read at, so a save over someone else's newer change is refused."""
 
-    read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    read_version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = StatusUpdate
@@ -48,6 +55,37 @@ class StatusUpdateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["read_version"] = self.instance.version
+
+    def has_changed(self):
+        # The version someone else's save moved on is not a change of ours: the quick-update list
+        # saves only the rows a person edited, and each of those is checked against its version.
+        return any(name != "read_version" for name in self.changed_data)
+
+
+class QuickUpdateForm(StatusUpdateForm):
+    """One row of the quick-update list: status, target year and English note, beside the row's text."""
+
+    class Meta:
+        model = StatusUpdate
+        fields = QUICK_FIELDS
+        widgets = {
+            "status": forms.Select(attrs={"aria-label": _("This year's status")}),
+            "target_year": forms.NumberInput(
+                attrs={"aria-label": _("On track for (fiscal year it starts)"), "class": "vIntegerField"}
+            ),
+            "note_en": forms.Textarea(attrs={"rows": 2, "cols": 40, "aria-label": _("Progress note (English)")}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in QUICK_FIELDS:
+            # The page carries the values it showed, so a row counts as edited when the person changed it,
+            # not when someone else's save moved it on since (that row is then refused as stale).
+            self.fields[name].show_hidden_initial = True
+        # A published period's row is shown, not offered for editing (the server refuses it anyway).
+        if self.instance.pk and self.instance.period.state == ReportingPeriod.State.PUBLISHED:
+            for field in self.fields.values():
+                field.disabled = True
 
 
 class StatusUpdateResource(resources.ModelResource):
@@ -156,11 +194,12 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
         "task_code",
         "deliverable_text",
         "previous_status",
-        "status_label",
-        "note_en",
+        *QUICK_FIELDS,
         "is_updated",
-        "review",
+        "review_display",
     ]
+    list_display_links = ["deliverable_text"]
+    list_editable = QUICK_FIELDS
     list_filter = ["status", UpdatedFilter, "review", "period"]
     list_select_related = ["deliverable__task", "period"]
     search_fields = ["deliverable__text_en", "deliverable__text_fr", "deliverable__task__code", "note_en", "note_fr"]
@@ -177,16 +216,18 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                returned_first=Count("pk", filter=Q(review="returned")),
                 previous_status=Subquery(previous.values("status")[:1]),
                 previous_target=Subquery(previous.values("target_year")[:1]),
             )
         )
         if is_coordinator(request.user):
-            return queryset.order_by("-returned_first", "deliverable__chart_position")
-        return queryset.filter(pk__in=editable_updates(request.user)).order_by(
-            "-returned_first", "deliverable__chart_position"
-        )
+            return queryset
+        return queryset.filter(pk__in=editable_updates(request.user))
+
+    def get_ordering(self, request):
+        # Returned updates first: they are what the department has to look at again.
+        returned_first = Case(When(review=StatusUpdate.Review.RETURNED, then=Value(0)), default=Value(1))
+        return [returned_first, "-period__start_year", "deliverable__chart_position"]
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
@@ -200,7 +241,7 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
         return is_coordinator(request.user) and super().has_delete_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = ["deliverable_text", "period", "updated_by", "updated_at"]
+        fixed = ["deliverable_text", "period", "updated_by", "updated_at", "recent_changes"]
         return fixed if is_coordinator(request.user) else [*fixed, "review", "review_comment"]
 
     def get_fields(self, request, obj=None):
@@ -212,43 +253,54 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
             "review_comment",
             "updated_by",
             "updated_at",
+            "recent_changes",
             "read_version",
         ]
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=QuickUpdateForm, **kwargs)
 
     # ---- saving: validation, no lost updates, history
     def save_model(self, request, obj, form, change):
         if not change:
             return super().save_model(request, obj, form, change)
-        read_version = form.cleaned_data.get("read_version") or obj.version
+        # Every path that saves (change form, quick-update list, revert) comes through here: check the
+        # object itself, not only the page that offered it.
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        if not is_coordinator(request.user) and obj.review == StatusUpdate.Review.RETURNED:
+            obj.review = StatusUpdate.Review.PENDING  # the department answered: the coordinator looks again
         try:
-            obj.save_unless_stale(request.user, read_version)
+            obj.save_unless_stale(request.user, form.cleaned_data["read_version"])
         except StaleUpdateError as error:
-            current = error.current
-            raise StaleEditRefused(current) from None
+            raise StaleEditRefused(error.current) from None
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             with transaction.atomic():
                 return super().changeform_view(request, object_id, form_url, extra_context)
         except StaleEditRefused as refused:
-            current = refused.current
-            self.message_user(
-                request,
-                _gettext(
-                    "Not saved: %(user)s changed this status on %(when)s (now “%(status)s”, note: “%(note)s”). "
-                    "Review their change below, then make yours again."
-                )
-                % {
-                    "user": current.updated_by or _gettext("someone"),
-                    "when": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
-                    if current.updated_at
-                    else "",
-                    "status": current.label,
-                    "note": current.note_en,
-                },
-                level=messages.ERROR,
+            self.refuse_stale_edit(request, refused.current)
+            return redirect(reverse("admin:commitments_statusupdate_change", args=[refused.current.pk]))
+
+    def refuse_stale_edit(self, request, current):
+        self.message_user(
+            request,
+            _gettext(
+                "Not saved: %(user)s changed the status of “%(deliverable)s” on %(when)s (now “%(status)s”, "
+                "note: “%(note)s”). Review their change, then make yours again."
             )
-            return redirect(reverse("admin:commitments_statusupdate_change", args=[current.pk]))
+            % {
+                "user": current.updated_by or _gettext("someone"),
+                "deliverable": current.deliverable.text_en[:80],
+                "when": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
+                if current.updated_at
+                else "",
+                "status": current.label,
+                "note": current.note_en,
+            },
+            level=messages.ERROR,
+        )
 
     # ---- list columns
     @admin.display(description=_("task"), ordering="deliverable__task__sort_key")
@@ -265,28 +317,47 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
             return "—"
         return status_label(update.previous_status, update.previous_target)
 
-    @admin.display(description=_("this year"))
-    def status_label(self, update):
-        return update.label
-
     @admin.display(description=_("updated"), boolean=True)
     def is_updated(self, update):
         return update.is_updated
 
+    @admin.display(description=_("review"), ordering="review")
+    def review_display(self, update):
+        if update.review == StatusUpdate.Review.RETURNED and update.review_comment:
+            return format_html("{}: {}", update.get_review_display(), update.review_comment)
+        return update.get_review_display()
+
+    @admin.display(description=_("recent changes"))
+    def recent_changes(self, update):
+        """The last changes to this status, on the page where it is edited (the full list is under History)."""
+        records = list(update.history.select_related("history_user").order_by("-history_date", "-history_id")[:6])
+        rows = [
+            (timezone.localtime(newer.history_date).strftime("%Y-%m-%d %H:%M"), newer.history_user or "—", change)
+            for newer, older in zip(records, records[1:], strict=False)
+            for change in describe_changes(older, newer)
+        ]
+        if not rows:
+            return _gettext("No change yet this period.")
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} · {}: {}</li>", rows))
+
     # ---- bulk actions (only on rows the user may change)
     def set_status(self, request, queryset, status):
-        allowed = queryset.filter(pk__in=editable_updates(request.user)).exclude(status=Status.ON_TRACK)
+        allowed = queryset.filter(pk__in=editable_updates(request.user))
         refused = queryset.count() - allowed.count()
         changed = 0
-        for update in allowed:
-            update.status = status
-            update.save_unless_stale(request.user, update.version)
-            changed += 1
+        with transaction.atomic():
+            for update in allowed:
+                update.status = status
+                update.target_year = None  # only “On track” carries a target year
+                if not is_coordinator(request.user) and update.review == StatusUpdate.Review.RETURNED:
+                    update.review = StatusUpdate.Review.PENDING
+                update.save_unless_stale(request.user, update.version)
+                changed += 1
         self.message_user(request, _gettext("%(count)d statuses set.") % {"count": changed})
         if refused:
             self.message_user(
                 request,
-                _gettext("%(count)d rows were left alone: you may not change them this way.") % {"count": refused},
+                _gettext("%(count)d rows were left alone: you may not change them.") % {"count": refused},
                 level=messages.WARNING,
             )
 
@@ -329,8 +400,20 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
             raise Http404
         if request.method == "POST" and not is_coordinator(request.user):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        try:
+            with transaction.atomic():
+                return super().history_form_view(request, object_id, version_id, extra_context)
+        except StaleEditRefused as refused:
+            self.refuse_stale_edit(request, refused.current)
+            return redirect(reverse("admin:commitments_statusupdate_history", args=[refused.current.pk]))
 
+    def revert_disabled(self, request, obj=None):
+        return not is_coordinator(request.user)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return StatusChangeDisplay(self.model, historical_record)
+
+    # ---- spreadsheets
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
 
@@ -346,12 +429,20 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def has_export_permission(self, request):
         return self.has_view_permission(request)
 
+    # ---- the department's landing page
     def changelist_view(self, request, extra_context=None):
-        period = ReportingPeriod.objects.filter(state=ReportingPeriod.State.OPEN).first()
-        if period and not is_coordinator(request.user):
-            title = _gettext("My deliverables for %(period)s") % {"period": period.label}
-            extra_context = {**(extra_context or {}), "title": title}
-        return super().changelist_view(request, extra_context)
+        extra_context = extra_context or {}
+        if not is_coordinator(request.user):
+            period = ReportingPeriod.objects.filter(state=ReportingPeriod.State.OPEN).first()
+            if period:
+                extra_context["title"] = _gettext("My deliverables for %(period)s") % {"period": period.label}
+            elif request.method == "GET":
+                self.message_user(request, _gettext("No period is open for updates at the moment."), messages.INFO)
+        try:
+            return super().changelist_view(request, extra_context)
+        except StaleEditRefused as refused:  # the quick-update list saves all rows or none
+            self.refuse_stale_edit(request, refused.current)
+            return redirect(request.get_full_path())
 
     # ---- the coordinator's dashboard
     def get_urls(self):
@@ -364,33 +455,102 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
         if not is_coordinator(request.user):
             raise PermissionDenied
         period = ReportingPeriod.objects.exclude(state=ReportingPeriod.State.PUBLISHED).select_related("plan").first()
-        departments = []
-        if period:
-            updates = StatusUpdate.objects.filter(period=period)
-            for department in Department.objects.filter(lead_links__isnull=False).distinct().order_by("acronym"):
-                led = updates.filter(deliverable__leads=department).distinct()
-                stats = led.aggregate(
-                    total=Count("pk", distinct=True),
-                    done=Count("pk", filter=Q(updated_at__isnull=False), distinct=True),
-                    last=Max("updated_at"),
-                )
-                outstanding = led.filter(updated_at__isnull=True).select_related("deliverable__task")
-                departments.append({"department": department, **stats, "outstanding": outstanding})
-            pillars = (
-                updates.values("deliverable__task__objective__pillar__number", "status")
-                .annotate(count=Count("pk"))
-                .order_by("deliverable__task__objective__pillar__number", "status")
+        if period and request.method == "POST":
+            reminded = send_reminders(period)
+            self.message_user(
+                request,
+                _gettext("Reminders sent to %(count)d departments: %(departments)s.")
+                % {"count": len(reminded), "departments": ", ".join(d.acronym for d in reminded) or "—"},
             )
-        else:
-            pillars = []
+            return redirect("admin:commitments_dashboard")
         context = {
             **self.admin_site.each_context(request),
             "title": _("Reporting dashboard"),
             "period": period,
-            "departments": departments,
-            "pillars": pillars,
+            **(dashboard(period) if period else {}),
         }
         return TemplateResponse(request, "admin/commitments/dashboard.html", context)
+
+
+def dashboard(period):
+    """What the coordinator watches during a period: progress per lead department and statuses per pillar.
+
+    Four queries, whatever the number of departments and deliverables.
+    """
+    updates = StatusUpdate.objects.filter(period=period)
+    progress = (
+        DeliverableLead.objects.filter(deliverable__status_updates__period=period)
+        .values("department_id", "department__acronym")
+        .annotate(
+            total=Count("deliverable__status_updates", distinct=True),
+            done=Count(
+                "deliverable__status_updates",
+                filter=Q(deliverable__status_updates__updated_at__isnull=False),
+                distinct=True,
+            ),
+            last=Max("deliverable__status_updates__updated_at"),
+        )
+        .order_by("department__acronym")
+    )
+    outstanding = {}
+    for update in (
+        updates.filter(updated_at__isnull=True)
+        .select_related("deliverable__task")
+        .prefetch_related("deliverable__lead_links")
+        .in_chart_order()
+    ):
+        for link in update.deliverable.lead_links.all():
+            outstanding.setdefault(link.department_id, []).append(update)
+    counts = (
+        updates.values("deliverable__task__objective__pillar__number", "status")
+        .annotate(count=Count("pk"))
+        .order_by("deliverable__task__objective__pillar__number", "status")
+    )
+    return {
+        "departments": [{**row, "outstanding": outstanding.get(row["department_id"], [])} for row in progress],
+        "pillars": [
+            {
+                "pillar": row["deliverable__task__objective__pillar__number"],
+                "status": Status(row["status"]).label,
+                "count": row["count"],
+            }
+            for row in counts
+        ],
+    }
+
+
+# Fields whose change the history's own columns already say (who, when) or that are bookkeeping.
+HISTORY_SILENT_FIELDS = {"updated_at", "updated_by"}
+
+
+def describe_changes(older, newer):
+    """ "Status: In progress → Complete", one line per field that changed between two historical records."""
+    delta = newer.diff_against(older, excluded_fields=HISTORY_SILENT_FIELDS)
+    for change in delta.changes:
+        field = StatusUpdate._meta.get_field(change.field)
+        before, after = display_value(field, change.old), display_value(field, change.new)
+        yield f"{capfirst(field.verbose_name)}: {before} → {after}"
+
+
+def display_value(field, value):
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.name == "target_year":
+        return timeline_label(value)
+    return value
+
+
+class StatusChangeDisplay(HistoricalRecordContextHelper):
+    """The history page's “Changes” column in words: labels, not stored codes; no bookkeeping fields."""
+
+    def context_for_delta_changes(self, delta):
+        changes = [change for change in delta.changes if change.field not in HISTORY_SILENT_FIELDS]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
+
+    def prepare_delta_change_value(self, change, value):
+        return display_value(self.model._meta.get_field(change.field), value)
 
 
 class StaleEditRefused(Exception):

@@ -521,7 +521,9 @@ class StatusUpdate(models.Model):
 
     note = Translated()
 
-    history = HistoricalRecords()
+    # The version is the edit counter, not part of what changed: a historical copy reads today's (simple-history
+    # fetches excluded fields from the live row), so reverting to it is checked against the current version.
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = StatusUpdateQuerySet.as_manager()
 
     class Meta:

@@ -25,13 +25,14 @@ def is_coordinator(user):
 
 
 def editable_updates(user):
-    """The status updates `user` may change: all of the open period's for the coordinator, their
-    departments' for department staff, none for anyone else."""
-    open_updates = StatusUpdate.objects.filter(period__state=ReportingPeriod.State.OPEN)
+    """The status updates `user` may change: for the coordinator, all of the period open or in review
+    (reviewing means correcting too); for department staff, their departments' in the open period;
+    none for anyone else. A published period is read-only for everyone."""
     if not user.is_active or not user.is_staff:
-        return open_updates.none()
+        return StatusUpdate.objects.none()
     if is_coordinator(user):
-        return open_updates
+        return StatusUpdate.objects.exclude(period__state=ReportingPeriod.State.PUBLISHED)
+    open_updates = StatusUpdate.objects.filter(period__state=ReportingPeriod.State.OPEN)
     return open_updates.filter(deliverable__leads__members=user).distinct()
 
 

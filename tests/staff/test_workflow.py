@@ -2,6 +2,7 @@
 spreadsheets both ways, the coordinator's dashboard, reminders, accounts."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -296,3 +297,203 @@ def test_staff_land_on_my_deliverables_and_the_coordinator_on_the_admin(target):
     staff = client_for("staff_a").get(reverse("admin:index"), follow=True)
     assert "My deliverables for 2014-2015" in staff.content.decode()
     assert client_for("coordinator").get(reverse("admin:index")).status_code == 200
+
+
+# ---- the quick-update list
+
+
+def list_data(updates, changes_by_pk=None):
+    """The changelist's formset as the page posts it: each row's fields and the version it was read at."""
+    data = {
+        "form-TOTAL_FORMS": str(len(updates)),
+        "form-INITIAL_FORMS": str(len(updates)),
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+        "_save": "Save",
+    }
+    for index, update in enumerate(updates):
+        row = {
+            "id": update.pk,
+            "status": update.status,
+            "target_year": update.target_year or "",
+            "note_en": update.note_en,
+            "read_version": update.version,
+            **(changes_by_pk or {}).get(update.pk, {}),
+        }
+        data.update({f"form-{index}-{name}": value for name, value in row.items()})
+        # The values the page showed, which it posts back beside the edited ones.
+        shown = {"status": update.status, "target_year": update.target_year or "", "note_en": update.note_en}
+        data.update({f"initial-form-{index}-{name}": value for name, value in shown.items()})
+    return data
+
+
+@pytest.fixture
+def rcmp_pair(target):
+    """Two of RCMP's 2014-2015 statuses, as the list shows them."""
+    other = (
+        StatusUpdate.objects.filter(period__start_year=2014, deliverable__leads__slug="rcmp")
+        .exclude(pk=target.pk)
+        .first()
+    )
+    return [target, other]
+
+
+@pytest.mark.django_db
+def test_the_list_offers_each_row_for_a_quick_update_with_its_version(target):
+    page = client_for("staff_a").get(reverse("admin:commitments_statusupdate_changelist")).content.decode()
+    assert page.count('name="form-0-status"') == 1 and 'name="form-0-note_en"' in page
+    assert 'name="form-0-read_version"' in page and f'value="{target.version}"' in page
+
+
+@pytest.mark.django_db
+def test_a_quick_update_saves_status_and_note_as_the_users_update(rcmp_pair):
+    target, other = rcmp_pair
+    response = client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_changelist"),
+        list_data(rcmp_pair, {target.pk: {"status": "complete", "note_en": "Done in March."}}),
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.status, target.note_en, target.version) == ("complete", "Done in March.", 2)
+    assert target.updated_by.username == "rcmp" and target.history.first().history_user.username == "rcmp"
+    other_before = other.version
+    other.refresh_from_db()
+    assert other.version == other_before and other.updated_at is None  # an untouched row is not saved
+
+
+@pytest.mark.django_db
+def test_a_quick_update_over_a_newer_change_is_refused_and_saves_no_row(rcmp_pair):
+    target, other = rcmp_pair
+    first, second = client_for("staff_a"), client_for("coordinator")
+    url = reverse("admin:commitments_statusupdate_changelist")
+    stale_page = list_data(rcmp_pair)  # both read the list at these versions
+    first.post(url, {**stale_page, "form-0-note_en": "RCMP's note"})
+    refused = second.post(
+        url,
+        {**stale_page, "form-0-note_en": "Coordinator's note", "form-1-note_en": "Coordinator on the other row"},
+        follow=True,
+    )
+    target.refresh_from_db()
+    other.refresh_from_db()
+    assert target.note_en == "RCMP's note" and other.note_en == ""  # all rows or none
+    page = refused.content.decode()
+    assert "Not saved" in page and "rcmp" in page and "RCMP&#x27;s note" in page
+
+
+@pytest.mark.django_db
+def test_someone_elses_save_of_another_row_does_not_block_mine(rcmp_pair):
+    target, other = rcmp_pair
+    url = reverse("admin:commitments_statusupdate_changelist")
+    page_read_earlier = list_data(rcmp_pair)
+    client_for("coordinator").post(url, {**page_read_earlier, "form-0-note_en": "The coordinator's note"})
+    client_for("staff_a").post(url, {**page_read_earlier, "form-1-note_en": "RCMP on the other row"})
+    target.refresh_from_db()
+    other.refresh_from_db()
+    assert (target.note_en, other.note_en) == ("The coordinator's note", "RCMP on the other row")
+
+
+@pytest.mark.django_db
+def test_a_crafted_quick_update_of_another_departments_row_changes_nothing(target):
+    pptc = StatusUpdate.objects.get(period__start_year=2014, deliverable__text_en__startswith="Issue emergency travel")
+    response = client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_changelist"), list_data([pptc], {pptc.pk: {"note_en": "Hijacked"}})
+    )
+    pptc.refresh_from_db()
+    assert pptc.note_en != "Hijacked" and pptc.version == 1
+    assert response.status_code == 400  # the row is not in this user's list: Django refuses the whole form
+
+
+@pytest.mark.django_db
+def test_a_quick_update_with_bad_input_says_so_next_to_the_row(rcmp_pair):
+    target, _other = rcmp_pair
+    response = client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_changelist"),
+        list_data(rcmp_pair, {target.pk: {"status": "on_track", "target_year": ""}}),
+    )
+    assert response.status_code == 200 and "Say which fiscal year" in response.content.decode()
+    target.refresh_from_db()
+    assert target.version == 1
+
+
+@pytest.mark.django_db
+def test_the_bulk_action_moves_an_on_track_row_off_its_target_year(target):
+    target.status, target.target_year = "on_track", 2015
+    target.save()
+    client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_changelist"),
+        {"action": "mark_complete", "_selected_action": [target.pk]},
+    )
+    target.refresh_from_db()
+    assert (target.status, target.target_year) == ("complete", None)
+
+
+# ---- review
+
+
+@pytest.mark.django_db
+def test_returned_updates_come_first_and_an_answer_puts_them_back_in_review(rcmp_pair):
+    target, other = rcmp_pair
+    StatusUpdate.objects.filter(pk=other.pk).update(review="returned", review_comment="Say what was done.")
+    page = client_for("staff_a").get(reverse("admin:commitments_statusupdate_changelist")).content.decode()
+    assert page.index("Say what was done.") < page.index(target.deliverable.text_en[:40])
+    assert f'name="form-0-id" value="{other.pk}"' in page
+    other.refresh_from_db()
+    client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_change", args=[other.pk]),
+        change_data(other, note_en="Here is what was done."),
+    )
+    other.refresh_from_db()
+    assert other.review == "pending" and other.note_en == "Here is what was done."
+
+
+@pytest.mark.django_db
+def test_in_review_the_coordinator_corrects_and_departments_no_longer_update(target):
+    ReportingPeriod.objects.filter(start_year=2014).update(state="in_review")
+    url = reverse("admin:commitments_statusupdate_change", args=[target.pk])
+    client_for("staff_a").post(url, change_data(target, note_en="Late department note"))
+    target.refresh_from_db()
+    assert target.note_en != "Late department note"
+    assert (
+        client_for("coordinator").post(url, change_data(target, note_en="Coordinator's correction")).status_code == 302
+    )
+    target.refresh_from_db()
+    assert target.note_en == "Coordinator's correction"
+
+
+# ---- history
+
+
+@pytest.mark.django_db
+def test_the_history_says_what_changed_in_words(target):
+    before = target.get_status_display()
+    client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]),
+        change_data(target, status="on_track", target_year="2015", note_en="Nearly there."),
+    )
+    page = client_for("staff_a").get(reverse("admin:commitments_statusupdate_history", args=[target.pk]))
+    html = page.content.decode()
+    assert re.search(rf"{before}\s*&nbsp;&rarr;&nbsp;&nbsp;On track", html) and "2015/16" in html
+    assert "Nearly there." in html
+    assert "Version" not in html and "on_track" not in html
+    assert "revert to a previous version" not in html  # department staff cannot revert
+    change_page = client_for("staff_a").get(reverse("admin:commitments_statusupdate_change", args=[target.pk]))
+    assert f"Status: {before} → On track" in change_page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_coordinator_reverts_through_the_history_form(target):
+    coordinator = client_for("coordinator")
+    change_url = reverse("admin:commitments_statusupdate_change", args=[target.pk])
+    coordinator.post(change_url, change_data(target, note_en="First"))
+    target.refresh_from_db()
+    coordinator.post(change_url, change_data(target, note_en="Second"))
+    first = target.history.get(note_en="First")
+    revert_url = reverse("admin:commitments_statusupdate_simple_history", args=[target.pk, first.history_id])
+    form = coordinator.get(revert_url).content.decode()
+    read_version = re.search(r'name="read_version" value="(\d+)"', form)[1]
+    target.refresh_from_db()
+    assert int(read_version) == target.version  # checked against today's version, not the old copy's
+    response = coordinator.post(revert_url, change_data(target, note_en="First", read_version=read_version))
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.note_en == "First" and target.history.first().note_en == "First"
