@@ -21,7 +21,10 @@ STAFF_PERMISSIONS = [
 
 
 def is_coordinator(user):
-    return user.is_active and (user.is_superuser or user.groups.filter(name=COORDINATOR).exists())
+    # Asked many times while one page is built: the answer is kept on the request's user object.
+    if not hasattr(user, "_is_coordinator"):
+        user._is_coordinator = user.is_active and (user.is_superuser or user.groups.filter(name=COORDINATOR).exists())
+    return user._is_coordinator
 
 
 def editable_updates(user):

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from commitments.models import ReportingPeriod, StatusUpdate
+from commitments.models import Deliverable, DeliverableLead, Department, ReportingPeriod, StatusUpdate, Task
 
 ROLES = ["anonymous", "staff_a", "staff_b", "co_lead", "coordinator"]
 ACCOUNTS = {"staff_a": "rcmp", "staff_b": "ps", "co_lead": "cbsa", "coordinator": "coordinator"}
@@ -497,3 +497,83 @@ def test_the_coordinator_reverts_through_the_history_form(target):
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.note_en == "First" and target.history.first().note_en == "First"
+
+
+# ---- query counts: fixed whatever the number of rows and departments
+
+
+def grow_open_period(count):
+    """`count` more deliverables in 2014-2015, each led by RCMP and by a department of its own."""
+    period = ReportingPeriod.objects.get(start_year=2014)
+    task = Task.objects.order_by("pk").first()
+    rcmp = Department.objects.get(slug="rcmp")
+    for number in range(count):
+        deliverable = Deliverable.objects.create(task=task, position=500 + number, text_en=f"Extra {number}")
+        extra = Department.objects.create(acronym=f"X{number}", slug=f"x{number}", name_en=f"Extra {number}")
+        DeliverableLead.objects.create(deliverable=deliverable, department=rcmp)
+        DeliverableLead.objects.create(deliverable=deliverable, department=extra, position=2)
+        StatusUpdate.objects.create(deliverable=deliverable, period=period, status="in_progress")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["staff_a", "coordinator"])
+def test_the_status_list_runs_a_fixed_number_of_queries(role, target, django_assert_num_queries):
+    client = client_for(role)
+    url = reverse("admin:commitments_statusupdate_changelist")
+    client.get(url)  # content types and the like are cached by the first request
+    # session, user, coordinator?, [department staff: the open period, for the title], the user's and
+    # groups' permissions, the period filter's choices, the filtered count, the full count, the rows
+    # (with last year's status as a subquery), then saving the session (savepoint, update, release)
+    expected = {"staff_a": 13, "coordinator": 12}[role]
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200
+    grow_open_period(30)
+    with django_assert_num_queries(expected):
+        page = client.get(url).content.decode()
+    assert "Extra 29" in page or role == "coordinator"  # the coordinator's first page holds other rows
+
+
+@pytest.mark.django_db
+def test_the_dashboard_runs_a_fixed_number_of_queries(target, django_assert_num_queries):
+    client = client_for("coordinator")
+    url = reverse("admin:commitments_dashboard")
+    client.get(url)
+    # session, user, coordinator?, the period, the user's and groups' permissions (sidebar), outstanding
+    # rows and their leads, progress per department, counts per pillar, saving the session (3)
+    expected = 13
+    with django_assert_num_queries(expected):
+        client.get(url)
+    grow_open_period(30)
+    with django_assert_num_queries(expected):
+        page = client.get(url).content.decode()
+    assert "X29" in page and "Extra 29" in page
+
+
+@pytest.mark.django_db
+def test_the_dashboard_follows_each_update(target):
+    coordinator = client_for("coordinator")
+    url = reverse("admin:commitments_dashboard")
+
+    def rcmp_row():
+        html = coordinator.get(url).content.decode()
+        return re.search(r'<th scope="row">RCMP</th>\s*<td class="updated-count">(\d+) / (\d+)</td>', html).groups()
+
+    done, total = rcmp_row()
+    assert done == "0" and int(total) > 1
+    client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), change_data(target, note_en="Done.")
+    )
+    assert rcmp_row() == ("1", total)
+    html = coordinator.get(url).content.decode()
+    assert "Statuses by pillar" in html and "In progress" in html and "in_progress" not in html
+
+
+@pytest.mark.django_db
+def test_the_coordinator_sends_reminders_from_the_dashboard(target):
+    get_user_model().objects.filter(username="rcmp").update(email="rcmp@example.gc.ca")
+    url = reverse("admin:commitments_dashboard")
+    assert client_for("staff_a").post(url).status_code == 403 and not mail.outbox
+    response = client_for("coordinator").post(url, follow=True)
+    assert "Reminders sent to" in response.content.decode() and "RCMP" in response.content.decode()
+    (rcmp,) = [message for message in mail.outbox if "rcmp@example.gc.ca" in message.to]
+    assert "Dedicated Integrated Enforcement Team" in rcmp.body and "2014-2015" in rcmp.subject
