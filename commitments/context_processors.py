@@ -1,12 +1,9 @@
-from django.core.cache import cache
-
 from commitments.public import last_modified
 
 
 def date_modified(request):
-    """ "Date modified" at the bottom of every page: when the public data last changed (cached)."""
-    modified = cache.get("public:date-modified")
-    if modified is None:
-        modified = last_modified() or ""
-        cache.set("public:date-modified", modified)
-    return {"date_modified": modified}
+    """ "Date modified" at the bottom of every public page: when the public data last changed.
+
+    A callable, so the query runs only where a template shows it; public pages are rendered once per
+    publication (commitments.caching), so it is not cached separately, and never goes stale."""
+    return {"date_modified": last_modified}

@@ -1,10 +1,9 @@
 """What the public side may read: published periods and their frozen chart rows, nothing else.
 
 Every public page and download goes through these functions, so the rule "no draft data on public
-pages" lives in one place. Pages are cached; publishing a period clears the cache (see signals below).
+pages" lives in one place. Pages are cached until a period is published (see the signal below).
 """
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.signals import post_save
@@ -12,6 +11,7 @@ from django.dispatch import receiver
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from commitments.caching import new_generation
 from commitments.models import ActionPlan, PublishedDeliverable, ReportingPeriod, parse_fiscal_year
 
 
@@ -57,8 +57,8 @@ def last_modified():
 
 
 @receiver(post_save, sender=ReportingPeriod)
-def clear_public_cache_on_publish(sender, instance, raw=False, **kwargs):
+def expire_public_pages_on_publish(sender, instance, raw=False, **kwargs):
     """Published data changes only when a period is published: that is when cached pages go stale.
     (Not while loading fixtures or restoring a backup: `raw` saves.)"""
     if instance.is_published and not raw:
-        transaction.on_commit(cache.clear)
+        transaction.on_commit(new_generation)

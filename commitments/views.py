@@ -2,15 +2,13 @@
 
 from collections import Counter
 
-from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_page
-from django.views.decorators.vary import vary_on_headers
 from django_tables2 import RequestConfig
 
+from commitments.caching import public_page
 from commitments.exports import CONTENT_TYPES, FORMATS, render_export
 from commitments.filters import ProgressFilter
 from commitments.models import Department, PublishedDeliverable, Status
@@ -20,11 +18,6 @@ from napreport.models import PublishedReport
 from napreport.report import chart_blocks, status_summary
 
 PAGE_SIZE = 25
-
-
-def public_page(view):
-    """Cache a public page for everyone (no page shows anything user-specific) until the next publication."""
-    return cache_page(settings.PUBLIC_CACHE_SECONDS, key_prefix="public")(vary_on_headers("Accept-Language")(view))
 
 
 @public_page

@@ -140,7 +140,7 @@ LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 
 # The public pages' cache, shared by every instance: the database by default, Redis when REDIS_URL is set.
-# Publishing a period clears it (commitments.public). Sessions live in the database.
+# Publishing a period expires every cached page at once (commitments.caching). Sessions live in the database.
 REDIS_URL = os.environ.get("REDIS_URL")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -148,6 +148,8 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "napreport_cache"}
 }
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "3600"))
+# Each worker process also keeps the public pages it served in memory, up to this many bytes.
+PUBLIC_CACHE_MEMORY = int(os.environ.get("PUBLIC_CACHE_MEMORY_MB", "32")) * 1024 * 1024
 
 # ---- Security -------------------------------------------------------------------------------
 # Behind HTTPS in production (the documented environment sets DEBUG=0); development stays on http.
