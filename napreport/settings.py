@@ -143,7 +143,7 @@ LOGIN_REDIRECT_URL = "admin:index"
 # Publishing a period expires every cached page at once (commitments.caching). Sessions live in the database.
 REDIS_URL = os.environ.get("REDIS_URL")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {"BACKEND": "napreport.redis_cache.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "napreport_cache"}
 }
