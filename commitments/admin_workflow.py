@@ -98,11 +98,14 @@ class StatusUpdateResource(resources.ModelResource):
         attribute="period", column_name="period", widget=ForeignKeyWidget(ReportingPeriod, "start_year"), readonly=True
     )
     target_year = fields.Field(attribute="target_year", column_name="target_year")
+    # The version each row was exported at: an import over a change saved since is refused, as in the form.
+    version = fields.Field(attribute="version", column_name="version", readonly=True)
 
     class Meta:
         model = StatusUpdate
         fields = (
             "id",
+            "version",
             "deliverable_id",
             "task",
             "deliverable",
@@ -122,14 +125,19 @@ class StatusUpdateResource(resources.ModelResource):
         self.user = user
 
     def before_import(self, dataset, **kwargs):
-        expected = {"id", "status", "target_year", "note_en", "note_fr"}
+        expected = {"id", "version", "status", "target_year", "note_en", "note_fr"}
         missing = expected - set(dataset.headers or [])
         if missing:
+            # import-export goes on to the rows after this error; with no usable header there are none to read.
+            dataset.wipe()
             raise ValidationError(
                 _gettext("The file lacks the columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))}
             )
 
     def before_import_row(self, row, **kwargs):
+        # A spreadsheet's empty cell reads as None: an empty note is "", so an untouched row stays unchanged.
+        for column in ("note_en", "note_fr"):
+            row[column] = "" if row.get(column) is None else str(row[column])
         allowed = editable_updates(self.user)
         try:
             update_id = int(row.get("id") or 0)
@@ -137,9 +145,17 @@ class StatusUpdateResource(resources.ModelResource):
             raise ValidationError(
                 _gettext("“%(id)s” is not a status update number.") % {"id": row.get("id")}
             ) from None
-        if not allowed.filter(pk=update_id).exists():
+        current = allowed.select_related("updated_by").filter(pk=update_id).first()
+        if current is None:
             raise ValidationError(_gettext("You may not change status update %(id)s.") % {"id": update_id})
-        status = (row.get("status") or "").strip()
+        try:
+            row["version"] = int(row.get("version"))
+        except (TypeError, ValueError):
+            raise ValidationError(
+                _gettext("“%(version)s” is not the version the file was exported at; export the file again.")
+                % {"version": row.get("version")}
+            ) from None
+        status = row["status"] = str(row.get("status") or "").strip()
         if status not in Status.values:
             raise ValidationError(
                 _gettext("“%(status)s” is not a status; use one of %(statuses)s.")
@@ -155,6 +171,20 @@ class StatusUpdateResource(resources.ModelResource):
                 raise ValidationError(_gettext("“%(year)s” is not a fiscal year.") % {"year": target}) from None
         else:
             row["target_year"] = None
+        edited = (status, row["target_year"], row["note_en"], row["note_fr"])
+        if row["version"] != current.version and edited != (
+            current.status,
+            current.target_year,
+            current.note_en,
+            current.note_fr,
+        ):
+            raise ValidationError(
+                _gettext(
+                    "%(user)s changed this status after the file was exported (now “%(status)s”, note: "
+                    "“%(note)s”). Export the file again and redo this row, or leave this row out of the file."
+                )
+                % {"user": current.updated_by or _gettext("someone"), "status": current.label, "note": current.note_en}
+            )
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
@@ -163,11 +193,10 @@ class StatusUpdateResource(resources.ModelResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         if kwargs.get("dry_run"):
             return
-        instance.version += 1
-        instance.updated_by = self.user
-        instance.updated_at = timezone.now()
-        instance._history_user = self.user
-        instance.save()
+        if not is_coordinator(self.user) and instance.review == StatusUpdate.Review.RETURNED:
+            instance.review = StatusUpdate.Review.PENDING
+        # Checked again as it is written, so a save between the check above and this one is not lost either.
+        instance.save_unless_stale(self.user, row["version"])
 
 
 class UpdatedFilter(admin.SimpleListFilter):
@@ -422,6 +451,21 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     def get_export_queryset(self, request):
         return self.get_queryset(request)
+
+    def process_result(self, result, request):
+        # The confirmed import runs again on the file; if it no longer imports cleanly (someone saved one of
+        # its rows since the preview), nothing was written and the person must be told, not congratulated.
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(
+                request,
+                _gettext(
+                    "Nothing was imported: the file no longer imports cleanly, probably because someone changed "
+                    "one of its statuses since the preview. Import it again to see which rows."
+                ),
+                level=messages.ERROR,
+            )
+            return redirect("admin:commitments_statusupdate_import")
+        return super().process_result(result, request)
 
     def has_import_permission(self, request):
         return self.has_change_permission(request)

@@ -96,7 +96,18 @@ def test_bulk_action(role, target):
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_export(role, target):
-    columns = ["id", "deliverable_id", "task", "deliverable", "period", "status", "target_year", "note_en", "note_fr"]
+    columns = [
+        "id",
+        "version",
+        "deliverable_id",
+        "task",
+        "deliverable",
+        "period",
+        "status",
+        "target_year",
+        "note_en",
+        "note_fr",
+    ]
     response = client_for(role).post(
         reverse("admin:commitments_statusupdate_export"),
         {"format": "0", "resource": "0", **{f"statusupdateresource_{column}": "on" for column in columns}},
@@ -209,14 +220,14 @@ def test_import_previews_then_writes_all_or_nothing(target):
     other = StatusUpdate.objects.get(
         period__start_year=2014, deliverable__text_en__startswith="Promote online training"
     )
-    header = "id,status,target_year,note_en,note_fr\n"
+    header = "id,version,status,target_year,note_en,note_fr\n"
     url = reverse("admin:commitments_statusupdate_import")
     bad = client.post(
         url,
         {
             "format": "0",
             "resource": "0",
-            "import_file": csv_file(header + f"{target.pk},complete,,Imported,\n{other.pk},complete,,Not mine,\n"),
+            "import_file": csv_file(header + f"{target.pk},1,complete,,Imported,\n{other.pk},1,complete,,Not mine,\n"),
         },
     )
     page = bad.content.decode()
@@ -224,8 +235,8 @@ def test_import_previews_then_writes_all_or_nothing(target):
     target.refresh_from_db()
     assert target.note_en != "Imported"
     for body, message in [
-        (f"{target.pk},finished,,x,\n", "is not a status"),
-        (f"{target.pk},on_track,20x4,x,\n", "is not a fiscal year"),
+        (f"{target.pk},1,finished,,x,\n", "is not a status"),
+        (f"{target.pk},1,on_track,20x4,x,\n", "is not a fiscal year"),
         ("wrong,headers\n1,2\n", "lacks the columns"),
     ]:
         response = client.post(
@@ -233,7 +244,7 @@ def test_import_previews_then_writes_all_or_nothing(target):
         )
         assert message in response.content.decode()
     good = client.post(
-        url, {"format": "0", "resource": "0", "import_file": csv_file(header + f"{target.pk},complete,,Imported,\n")}
+        url, {"format": "0", "resource": "0", "import_file": csv_file(header + f"{target.pk},1,complete,,Imported,\n")}
     )
     assert "Imported" in good.content.decode()
     target.refresh_from_db()
@@ -577,3 +588,126 @@ def test_the_coordinator_sends_reminders_from_the_dashboard(target):
     assert "Reminders sent to" in response.content.decode() and "RCMP" in response.content.decode()
     (rcmp,) = [message for message in mail.outbox if "rcmp@example.gc.ca" in message.to]
     assert "Dedicated Integrated Enforcement Team" in rcmp.body and "2014-2015" in rcmp.subject
+
+
+# ---- spreadsheets: the import in the permission matrix, and a real round trip
+
+
+def hidden_fields(html):
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+
+
+def import_and_confirm(client, upload, file_format):
+    """Upload a file, then confirm its preview as the page's Confirm import button does."""
+    preview = client.post(
+        reverse("admin:commitments_statusupdate_import"),
+        {"format": file_format, "resource": "0", "import_file": upload},
+    )
+    html = preview.content.decode()
+    if preview.status_code != 200 or "Confirm import" not in html:
+        return preview, html
+    confirmed = client.post(reverse("admin:commitments_statusupdate_process_import"), hidden_fields(html))
+    return confirmed, html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_import(role, target):
+    header = "id,version,status,target_year,note_en,note_fr\n"
+    body = f"{target.pk},1,on_track,2015-2016,Imported by {role},\n"
+    response, html = import_and_confirm(client_for(role), csv_file(header + body), "0")
+    target.refresh_from_db()
+    if role == "anonymous":
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    elif not MAY_CHANGE[role]:
+        assert f"You may not change status update {target.pk}" in html
+    assert (target.note_en == f"Imported by {role}") is MAY_CHANGE[role]
+    if MAY_CHANGE[role]:
+        assert (target.status, target.target_year, target.version) == ("on_track", 2015, 2)
+        assert target.updated_by.username == ACCOUNTS[role]
+        assert target.history.first().history_user.username == ACCOUNTS[role]
+
+
+@pytest.mark.django_db
+def test_an_exported_spreadsheet_edited_offline_imports_back(target):
+    import openpyxl
+
+    client = client_for("staff_a")
+    columns = [
+        "id",
+        "version",
+        "deliverable_id",
+        "task",
+        "deliverable",
+        "period",
+        "status",
+        "target_year",
+        "note_en",
+        "note_fr",
+    ]
+    exported = client.post(
+        reverse("admin:commitments_statusupdate_export"),
+        {"format": "1", "resource": "0", **{f"statusupdateresource_{column}": "on" for column in columns}},
+    )
+    assert exported["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = openpyxl.load_workbook(io.BytesIO(exported.content))
+    sheet = workbook.active
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert set(rows) == set(
+        StatusUpdate.objects.filter(period__start_year=2014, deliverable__leads__slug="rcmp").values_list(
+            "pk", flat=True
+        )
+    )
+    rows[target.pk][header.index("status")].value = "complete"
+    rows[target.pk][header.index("note_fr")].value = "Terminé hors ligne, « vérifié »."
+    edited = io.BytesIO()
+    workbook.save(edited)
+    edited.seek(0)
+    edited.name = "my-deliverables.xlsx"
+    response, preview = import_and_confirm(client, edited, "1")
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.status, target.note_fr) == ("complete", "Terminé hors ligne, « vérifié ».")
+    assert StatusUpdate.objects.filter(period__start_year=2014, version__gt=1).count() == 1  # only the edited row
+
+
+@pytest.mark.django_db
+def test_an_import_over_a_change_saved_since_the_export_is_refused(rcmp_pair):
+    target, other = rcmp_pair
+    exported_at = {update.pk: update.version for update in rcmp_pair}
+    client_for("co_lead").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), change_data(target, note_en="CBSA's")
+    )
+    header = "id,version,status,target_year,note_en,note_fr\n"
+    stale = f"{target.pk},{exported_at[target.pk]},{target.status},,My offline note,\n"
+    fresh = f"{other.pk},{exported_at[other.pk]},complete,,Mine,\n"
+    response, html = import_and_confirm(client_for("staff_a"), csv_file(header + stale + fresh), "0")
+    assert "changed this status after the file was exported" in html and "CBSA&#x27;s" in html
+    target.refresh_from_db()
+    other.refresh_from_db()
+    assert target.note_en == "CBSA's" and other.note_en == ""  # all or nothing
+    # Left out of the file (as the message suggests), the stale row no longer stops the rest.
+    response, html = import_and_confirm(client_for("staff_a"), csv_file(header + fresh), "0")
+    other.refresh_from_db()
+    target.refresh_from_db()
+    assert response.status_code == 302 and other.note_en == "Mine" and target.note_en == "CBSA's"
+
+
+@pytest.mark.django_db
+def test_a_save_between_the_preview_and_the_confirmation_stops_the_import(target):
+    client = client_for("staff_a")
+    upload = csv_file(f"id,version,status,target_year,note_en,note_fr\n{target.pk},1,complete,,From the file,\n")
+    preview = client.post(
+        reverse("admin:commitments_statusupdate_import"), {"format": "0", "resource": "0", "import_file": upload}
+    ).content.decode()
+    assert "Confirm import" in preview
+    client_for("co_lead").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), change_data(target, note_en="CBSA's")
+    )
+    confirmed = client.post(
+        reverse("admin:commitments_statusupdate_process_import"), hidden_fields(preview), follow=True
+    )
+    assert "Nothing was imported" in confirmed.content.decode()
+    target.refresh_from_db()
+    assert target.note_en == "CBSA's"
