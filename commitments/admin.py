@@ -13,6 +13,7 @@ from commitments.models import (
     Objective,
     Pillar,
     PublishedDeliverable,
+    ReportingPeriod,
     StatusUpdate,
     Task,
 )
@@ -90,6 +91,14 @@ class DeliverableAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("lead_links__department")
+
+    def get_changeform_initial_data(self, request):
+        # A deliverable added during the year is that year's NEW one, as the report marks it.
+        initial = super().get_changeform_initial_data(request)
+        unpublished = ReportingPeriod.objects.exclude(state=ReportingPeriod.State.PUBLISHED).first()
+        if unpublished and "new_in" not in initial:
+            initial["new_in"] = unpublished.pk
+        return initial
 
     @admin.display(description=_("deliverable"))
     def short_text(self, obj):

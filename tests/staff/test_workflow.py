@@ -711,3 +711,38 @@ def test_a_save_between_the_preview_and_the_confirmation_stops_the_import(target
     assert "Nothing was imported" in confirmed.content.decode()
     target.refresh_from_db()
     assert target.note_en == "CBSA's"
+
+
+@pytest.mark.django_db
+def test_the_coordinator_adds_a_new_deliverable_that_the_lead_department_then_updates(target):
+    coordinator = client_for("coordinator")
+    add_url = reverse("admin:commitments_deliverable_add")
+    period = ReportingPeriod.objects.get(start_year=2014)
+    assert f'<option value="{period.pk}" selected>' in coordinator.get(add_url).content.decode()  # NEW this year
+    task = Task.objects.get(code="3.11")
+    data = {
+        "task": task.pk,
+        "position": 40,
+        "text_en": "Train border officers on new indicators.",
+        "text_fr": "Former les agents frontaliers aux nouveaux indicateurs.",
+        "start_year": 2014,
+        "new_in": period.pk,
+        "lead_links-TOTAL_FORMS": "1",
+        "lead_links-INITIAL_FORMS": "0",
+        "lead_links-0-department": Department.objects.get(slug="rcmp").pk,
+        "lead_links-0-position": "1",
+        "status_updates-TOTAL_FORMS": "1",
+        "status_updates-INITIAL_FORMS": "0",
+        "status_updates-0-period": period.pk,
+        "status_updates-0-status": "in_progress",
+        "status_updates-0-review": "pending",
+    }
+    response = coordinator.post(add_url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    listing = (
+        client_for("staff_a")
+        .get(reverse("admin:commitments_statusupdate_changelist"), {"q": "new indicators"})
+        .content.decode()
+    )
+    assert "Train border officers on new indicators." in listing
+    assert client_for("staff_a").post(add_url, data).status_code == 403  # staff never add to the chart
