@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ImportExportMixin
@@ -131,7 +131,7 @@ class StatusUpdateResource(resources.ModelResource):
             # import-export goes on to the rows after this error; with no usable header there are none to read.
             dataset.wipe()
             raise ValidationError(
-                _gettext("The file lacks the columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))}
+                gettext("The file lacks the columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))}
             )
 
     def before_import_row(self, row, **kwargs):
@@ -142,23 +142,21 @@ class StatusUpdateResource(resources.ModelResource):
         try:
             update_id = int(row.get("id") or 0)
         except (TypeError, ValueError):
-            raise ValidationError(
-                _gettext("“%(id)s” is not a status update number.") % {"id": row.get("id")}
-            ) from None
+            raise ValidationError(gettext("“%(id)s” is not a status update number.") % {"id": row.get("id")}) from None
         current = allowed.select_related("updated_by").filter(pk=update_id).first()
         if current is None:
-            raise ValidationError(_gettext("You may not change status update %(id)s.") % {"id": update_id})
+            raise ValidationError(gettext("You may not change status update %(id)s.") % {"id": update_id})
         try:
             row["version"] = int(row.get("version"))
         except (TypeError, ValueError):
             raise ValidationError(
-                _gettext("“%(version)s” is not the version the file was exported at; export the file again.")
+                gettext("“%(version)s” is not the version the file was exported at; export the file again.")
                 % {"version": row.get("version")}
             ) from None
         status = row["status"] = str(row.get("status") or "").strip()
         if status not in Status.values:
             raise ValidationError(
-                _gettext("“%(status)s” is not a status; use one of %(statuses)s.")
+                gettext("“%(status)s” is not a status; use one of %(statuses)s.")
                 % {"status": status, "statuses": ", ".join(Status.values)}
             )
         target = row.get("target_year")
@@ -168,7 +166,7 @@ class StatusUpdateResource(resources.ModelResource):
                     parse_fiscal_year(target) if "-" in str(target) or "/" in str(target) else int(target)
                 )
             except (ValidationError, ValueError):
-                raise ValidationError(_gettext("“%(year)s” is not a fiscal year.") % {"year": target}) from None
+                raise ValidationError(gettext("“%(year)s” is not a fiscal year.") % {"year": target}) from None
         else:
             row["target_year"] = None
         edited = (status, row["target_year"], row["note_en"], row["note_fr"])
@@ -179,11 +177,11 @@ class StatusUpdateResource(resources.ModelResource):
             current.note_fr,
         ):
             raise ValidationError(
-                _gettext(
+                gettext(
                     "%(user)s changed this status after the file was exported (now “%(status)s”, note: "
                     "“%(note)s”). Export the file again and redo this row, or leave this row out of the file."
                 )
-                % {"user": current.updated_by or _gettext("someone"), "status": current.label, "note": current.note_en}
+                % {"user": current.updated_by or gettext("someone"), "status": current.label, "note": current.note_en}
             )
 
     def import_instance(self, instance, row, **kwargs):
@@ -315,12 +313,12 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def refuse_stale_edit(self, request, current):
         self.message_user(
             request,
-            _gettext(
+            gettext(
                 "Not saved: %(user)s changed the status of “%(deliverable)s” on %(when)s (now “%(status)s”, "
                 "note: “%(note)s”). Review their change, then make yours again."
             )
             % {
-                "user": current.updated_by or _gettext("someone"),
+                "user": current.updated_by or gettext("someone"),
                 "deliverable": current.deliverable.text_en[:80],
                 "when": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
                 if current.updated_at
@@ -366,7 +364,7 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
             for change in describe_changes(older, newer)
         ]
         if not rows:
-            return _gettext("No change yet this period.")
+            return gettext("No change yet this period.")
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{} · {}: {}</li>", rows))
 
     # ---- bulk actions (only on rows the user may change)
@@ -382,11 +380,11 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
                     update.review = StatusUpdate.Review.PENDING
                 update.save_unless_stale(request.user, update.version)
                 changed += 1
-        self.message_user(request, _gettext("%(count)d statuses set.") % {"count": changed})
+        self.message_user(request, gettext("%(count)d statuses set.") % {"count": changed})
         if refused:
             self.message_user(
                 request,
-                _gettext("%(count)d rows were left alone: you may not change them.") % {"count": refused},
+                gettext("%(count)d rows were left alone: you may not change them.") % {"count": refused},
                 level=messages.WARNING,
             )
 
@@ -405,14 +403,14 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
     @admin.action(description=_("Accept the selected updates"), permissions=["review"])
     def accept(self, request, queryset):
         count = queryset.update(review=StatusUpdate.Review.ACCEPTED)
-        self.message_user(request, _gettext("%(count)d updates accepted.") % {"count": count})
+        self.message_user(request, gettext("%(count)d updates accepted.") % {"count": count})
 
     @admin.action(description=_("Return the selected updates to their department"), permissions=["review"])
     def return_for_changes(self, request, queryset):
         count = queryset.update(review=StatusUpdate.Review.RETURNED)
         self.message_user(
             request,
-            _gettext("%(count)d updates returned; add a review comment on each to say why.") % {"count": count},
+            gettext("%(count)d updates returned; add a review comment on each to say why.") % {"count": count},
         )
 
     def has_review_permission(self, request):
@@ -458,7 +456,7 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
         if result.has_errors() or result.has_validation_errors():
             self.message_user(
                 request,
-                _gettext(
+                gettext(
                     "Nothing was imported: the file no longer imports cleanly, probably because someone changed "
                     "one of its statuses since the preview. Import it again to see which rows."
                 ),
@@ -479,9 +477,9 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
         if not is_coordinator(request.user):
             period = ReportingPeriod.objects.filter(state=ReportingPeriod.State.OPEN).first()
             if period:
-                extra_context["title"] = _gettext("My deliverables for %(period)s") % {"period": period.label}
+                extra_context["title"] = gettext("My deliverables for %(period)s") % {"period": period.label}
             elif request.method == "GET":
-                self.message_user(request, _gettext("No period is open for updates at the moment."), messages.INFO)
+                self.message_user(request, gettext("No period is open for updates at the moment."), messages.INFO)
         try:
             return super().changelist_view(request, extra_context)
         except StaleEditRefused as refused:  # the quick-update list saves all rows or none
@@ -503,7 +501,7 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
             reminded = send_reminders(period)
             self.message_user(
                 request,
-                _gettext("Reminders sent to %(count)d departments: %(departments)s.")
+                gettext("Reminders sent to %(count)d departments: %(departments)s.")
                 % {"count": len(reminded), "departments": ", ".join(d.acronym for d in reminded) or "—"},
             )
             return redirect("admin:commitments_dashboard")
@@ -621,12 +619,12 @@ class ReportingPeriodAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("Close for review (departments can no longer update)"), permissions=["change"])
     def start_review(self, request, queryset):
         count = queryset.filter(state=ReportingPeriod.State.OPEN).update(state=ReportingPeriod.State.IN_REVIEW)
-        self.message_user(request, _gettext("%(count)d periods moved to review.") % {"count": count})
+        self.message_user(request, gettext("%(count)d periods moved to review.") % {"count": count})
 
     @admin.action(description=_("Reopen for updates"), permissions=["change"])
     def reopen(self, request, queryset):
         count = queryset.filter(state=ReportingPeriod.State.IN_REVIEW).update(state=ReportingPeriod.State.OPEN)
-        self.message_user(request, _gettext("%(count)d periods reopened.") % {"count": count})
+        self.message_user(request, gettext("%(count)d periods reopened.") % {"count": count})
 
     @admin.action(description=_("Publish (renders and freezes the annual report)"), permissions=["change"])
     def publish(self, request, queryset):
@@ -635,10 +633,10 @@ class ReportingPeriodAdmin(SimpleHistoryAdmin):
                 publish_period(period)
             except PublishingError as error:
                 items = format_html_join("", "<li>{}</li>", ((message,) for message in error.missing))
-                heading = _gettext("%(period)s was not published:") % {"period": period.label}
+                heading = gettext("%(period)s was not published:") % {"period": period.label}
                 self.message_user(request, format_html("{} <ul>{}</ul>", heading, items), level=messages.ERROR)
             else:
-                self.message_user(request, _gettext("%(period)s is published.") % {"period": period.label})
+                self.message_user(request, gettext("%(period)s is published.") % {"period": period.label})
 
     @admin.action(description=_("Open the next period (carries every status forward)"), permissions=["change"])
     def open_next_period(self, request, queryset):
@@ -650,11 +648,11 @@ class ReportingPeriodAdmin(SimpleHistoryAdmin):
             except IntegrityError:  # the database refuses a second unpublished period
                 self.message_user(
                     request,
-                    _gettext("The next period of %(period)s is already open.") % {"period": period.label},
+                    gettext("The next period of %(period)s is already open.") % {"period": period.label},
                     level=messages.ERROR,
                 )
             else:
-                self.message_user(request, _gettext("%(period)s is open for updates.") % {"period": following.label})
+                self.message_user(request, gettext("%(period)s is open for updates.") % {"period": following.label})
 
 
 def staff_land_on_their_deliverables(index):

@@ -746,3 +746,12 @@ def test_the_coordinator_adds_a_new_deliverable_that_the_lead_department_then_up
     )
     assert "Train border officers on new indicators." in listing
     assert client_for("staff_a").post(add_url, data).status_code == 403  # staff never add to the chart
+
+
+@pytest.mark.django_db
+def test_the_staff_screens_speak_french_to_a_french_browser(target):
+    client = client_for("staff_a")
+    page = client.get(reverse("admin:commitments_statusupdate_changelist"), HTTP_ACCEPT_LANGUAGE="fr-CA")
+    html = page.content.decode()
+    assert "Mes produits livrables pour 2014-2015" in html and "État de cette année" in html
+    assert 'lang="fr"' in html
