@@ -11,6 +11,7 @@ every request, so security headers, Content-Language and the like are added as f
 """
 
 import hashlib
+import logging
 import threading
 import uuid
 from collections import OrderedDict
@@ -23,6 +24,8 @@ from django.utils.cache import cc_delim_re, has_vary_header
 from django.utils.translation import get_language
 
 GENERATION_KEY = "public:generation"
+
+logger = logging.getLogger(__name__)
 
 
 def current_generation():
@@ -105,19 +108,27 @@ def cacheable(request, response):
 
 
 def public_page(view):
-    """Serve a public page (the same for every visitor) from the cache until the next publication."""
+    """Serve a public page (the same for every visitor) from the cache until the next publication.
+
+    If the shared cache fails (Redis down, say), pages are served fresh: no cached page can be trusted
+    without the generation, and an uncached page is better than an error page.
+    """
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or not settings.PUBLIC_CACHE_SECONDS:
             return view(request, *args, **kwargs)
-        generation = current_generation()
-        key = page_key(generation, request)
-        page = pages.get(generation, key)
-        if page is None:
-            page = cache.get(key)
-            if page is not None:
-                pages.put(generation, key, page)
+        try:
+            generation = current_generation()
+            key = page_key(generation, request)
+            page = pages.get(generation, key)
+            if page is None:
+                page = cache.get(key)
+                if page is not None:
+                    pages.put(generation, key, page)
+        except Exception as error:
+            logger.warning("Shared cache unavailable, serving %s uncached: %s", request.path, error)
+            return view(request, *args, **kwargs)
         if page is not None:
             status, headers, content = page
             return HttpResponse(content, status=status, headers=headers)
@@ -125,7 +136,11 @@ def public_page(view):
         response = view(request, *args, **kwargs)
         if cacheable(request, response):
             page = (response.status_code, dict(response.items()), response.content)
-            cache.set(key, page, settings.PUBLIC_CACHE_SECONDS)
+            try:
+                cache.set(key, page, settings.PUBLIC_CACHE_SECONDS)
+            except Exception as error:
+                logger.warning("Shared cache unavailable, %s not stored: %s", request.path, error)
+                return response
             pages.put(generation, key, page)
         return response
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user
 from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from django.utils.functional import SimpleLazyObject
 
 from commitments import caching
@@ -225,3 +225,12 @@ def test_memory_is_emptied_when_the_generation_changes():
     assert not pages.pages and pages.size == 0
     pages.put("g1", "a", (200, {}, b"late"))  # rendered before the publication: not kept
     assert pages.get("g2", "a") is None
+
+
+def test_a_shared_cache_outage_serves_pages_fresh_not_errors(client, published, instance, caplog):
+    # Redis with nothing listening: every cache call fails at once.
+    unreachable = {"default": {"BACKEND": "napreport.redis_cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    with override_settings(CACHES=unreachable):
+        response = client.get(PAGE)
+    assert response.status_code == 200 and "Deliverables, 2013-2014" in response.content.decode()
+    assert "Shared cache unavailable" in caplog.text
