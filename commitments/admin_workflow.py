@@ -53,7 +53,9 @@ class StatusUpdateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
+        if not self.instance.pk:
+            self.fields["read_version"].required = False  # a new status has no earlier version to protect
+        elif not self.is_bound:
             self.initial["read_version"] = self.instance.version
 
     def has_changed(self):
@@ -229,6 +231,7 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
     list_editable = QUICK_FIELDS
     list_filter = ["status", UpdatedFilter, "review", "period"]
     list_select_related = ["deliverable__task", "period"]
+    autocomplete_fields = ["deliverable"]
     search_fields = ["deliverable__text_en", "deliverable__text_fr", "deliverable__task__code", "note_en", "note_fr"]
     actions = ["mark_complete", "mark_ongoing", "mark_in_progress", "accept", "return_for_changes"]
 
@@ -268,10 +271,14 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
         return is_coordinator(request.user) and super().has_delete_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
         fixed = ["deliverable_text", "period", "updated_by", "updated_at", "recent_changes"]
         return fixed if is_coordinator(request.user) else [*fixed, "review", "review_comment"]
 
     def get_fields(self, request, obj=None):
+        if obj is None:  # the coordinator adds a status a deliverable lacks (usually through the deliverable)
+            return ["deliverable", "period", *STAFF_FIELDS, "review", "review_comment"]
         return [
             "deliverable_text",
             "period",

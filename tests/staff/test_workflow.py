@@ -755,3 +755,16 @@ def test_the_staff_screens_speak_french_to_a_french_browser(target):
     html = page.content.decode()
     assert "Mes produits livrables pour 2014-2015" in html and "État de cette année" in html
     assert 'lang="fr"' in html
+
+
+@pytest.mark.django_db
+def test_the_coordinator_adds_a_missing_status_and_a_duplicate_is_refused_with_a_message(target):
+    deliverable = Deliverable.objects.get(text_en__startswith="Create Advocacy tool kit")  # NEW, no status yet
+    period = ReportingPeriod.objects.get(start_year=2014)
+    url = reverse("admin:commitments_statusupdate_add")
+    data = {"deliverable": deliverable.pk, "period": period.pk, "status": "in_progress", "review": "pending"}
+    assert client_for("coordinator").post(url, data).status_code == 302
+    assert StatusUpdate.objects.get(deliverable=deliverable, period=period).status == "in_progress"
+    again = client_for("coordinator").post(url, data)
+    assert again.status_code == 200 and "already has a status for this period" in again.content.decode()
+    assert client_for("staff_a").post(url, data).status_code == 403
