@@ -42,6 +42,12 @@ STAFF_FIELDS = ["status", "target_year", "note_en", "note_fr"]
 QUICK_FIELDS = ["status", "target_year", "note_en"]  # editable in the list itself
 
 
+def answer_review(update, user):
+    """A department's new save of a returned update answers the coordinator, who then looks at it again."""
+    if not is_coordinator(user) and update.review == StatusUpdate.Review.RETURNED:
+        update.review = StatusUpdate.Review.PENDING
+
+
 class StatusUpdateForm(forms.ModelForm):
     """Carries the version it was read at, so a save over someone else's newer change is refused."""
 
@@ -193,8 +199,7 @@ class StatusUpdateResource(resources.ModelResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         if kwargs.get("dry_run"):
             return
-        if not is_coordinator(self.user) and instance.review == StatusUpdate.Review.RETURNED:
-            instance.review = StatusUpdate.Review.PENDING
+        answer_review(instance, self.user)
         # Checked again as it is written, so a save between the check above and this one is not lost either.
         instance.save_unless_stale(self.user, row["version"])
 
@@ -302,8 +307,7 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
         # object itself, not only the page that offered it.
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        if not is_coordinator(request.user) and obj.review == StatusUpdate.Review.RETURNED:
-            obj.review = StatusUpdate.Review.PENDING  # the department answered: the coordinator looks again
+        answer_review(obj, request.user)
         try:
             obj.save_unless_stale(request.user, form.cleaned_data["read_version"])
         except StaleUpdateError as error:
@@ -383,8 +387,7 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
             for update in allowed:
                 update.status = status
                 update.target_year = None  # only “On track” carries a target year
-                if not is_coordinator(request.user) and update.review == StatusUpdate.Review.RETURNED:
-                    update.review = StatusUpdate.Review.PENDING
+                answer_review(update, request.user)
                 update.save_unless_stale(request.user, update.version)
                 changed += 1
         self.message_user(request, gettext("%(count)d statuses set.") % {"count": changed})
