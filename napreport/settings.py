@@ -145,7 +145,7 @@ REDIS_URL = os.environ.get("REDIS_URL")
 CACHES = {
     "default": {"BACKEND": "napreport.redis_cache.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "napreport_cache"}
+    else {"BACKEND": "napreport.db_cache.DatabaseCache", "LOCATION": "napreport_cache"}
 }
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "3600"))
 # Each worker process also keeps the public pages it served in memory, up to this many bytes.

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import translation
 
 from commitments.models import (
     ActionPlan,
@@ -23,6 +24,14 @@ def sign_in_throttling(request, settings):
     """django-axes needs the request to authenticate, which the test client's login() does not pass;
     tests sign in with force_login() or through the form, and the throttling tests turn axes on."""
     settings.AXES_ENABLED = "axes" in request.keywords
+
+
+@pytest.fixture(autouse=True)
+def english_to_begin_with():
+    """A request to a French page leaves French active in the thread; each test starts in English again."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session", autouse=True)
