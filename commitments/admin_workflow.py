@@ -34,7 +34,7 @@ from commitments.models import (
     status_label,
     timeline_label,
 )
-from commitments.reminders import send_reminders
+from commitments.reminders import outstanding_by_department_id, send_reminders
 from commitments.roles import editable_updates, is_coordinator
 from napreport.publishing import PublishingError, publish_period
 
@@ -544,15 +544,7 @@ def dashboard(period):
         )
         .order_by("department__acronym")
     )
-    outstanding = {}
-    for update in (
-        updates.filter(updated_at__isnull=True)
-        .select_related("deliverable__task")
-        .prefetch_related("deliverable__lead_links")
-        .in_chart_order()
-    ):
-        for link in update.deliverable.lead_links.all():
-            outstanding.setdefault(link.department_id, []).append(update)
+    outstanding = outstanding_by_department_id(period)
     counts = (
         updates.values("deliverable__task__objective__pillar__number", "status")
         .annotate(count=Count("pk"))
