@@ -383,13 +383,17 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
         allowed = queryset.filter(pk__in=editable_updates(request.user))
         refused = queryset.count() - allowed.count()
         changed = 0
-        with transaction.atomic():
-            for update in allowed:
-                update.status = status
-                update.target_year = None  # only “On track” carries a target year
-                answer_review(update, request.user)
-                update.save_unless_stale(request.user, update.version)
-                changed += 1
+        try:
+            with transaction.atomic():
+                for update in allowed:
+                    update.status = status
+                    update.target_year = None  # only “On track” carries a target year
+                    answer_review(update, request.user)
+                    update.save_unless_stale(request.user, update.version)
+                    changed += 1
+        except StaleUpdateError as error:  # someone saved one of the rows as the action ran: none is changed
+            self.refuse_stale_edit(request, error.current)
+            return
         self.message_user(request, gettext("%(count)d statuses set.") % {"count": changed})
         if refused:
             self.message_user(

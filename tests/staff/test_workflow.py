@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
@@ -751,3 +752,28 @@ def test_the_coordinator_adds_a_missing_status_and_a_duplicate_is_refused_with_a
     again = client_for("coordinator").post(url, data)
     assert again.status_code == 200 and "already has a status for this period" in again.content.decode()
     assert client_for("staff_a").post(url, data).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_bulk_action_racing_someone_elses_save_changes_no_row_and_says_so(rcmp_pair, monkeypatch):
+    save = StatusUpdate.save_unless_stale
+    raced = []
+
+    def save_while_someone_saves_the_other_row(update, user, read_version):
+        if not raced:  # as the first row is written, someone saves the second one
+            (other,) = [row for row in rcmp_pair if row.pk != update.pk]
+            StatusUpdate.objects.filter(pk=other.pk).update(version=F("version") + 1, note_en="Meanwhile")
+            raced.append(other)
+        return save(update, user, read_version)
+
+    monkeypatch.setattr(StatusUpdate, "save_unless_stale", save_while_someone_saves_the_other_row)
+    response = client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_changelist"),
+        {"action": "mark_in_progress", "_selected_action": [row.pk for row in rcmp_pair]},
+        follow=True,
+    )
+    assert response.status_code == 200 and "Not saved" in response.content.decode()
+    for row in rcmp_pair:
+        before = row.status
+        row.refresh_from_db()
+        assert row.status == before and row.updated_at is None  # the first row's save was rolled back too
