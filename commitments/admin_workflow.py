@@ -449,7 +449,8 @@ class StatusUpdateAdmin(ImportExportMixin, SimpleHistoryAdmin):
             return redirect(reverse("admin:commitments_statusupdate_history", args=[refused.current.pk]))
 
     def revert_disabled(self, request, obj=None):
-        return not is_coordinator(request.user)
+        # Only the coordinator reverts, and only what can still change (not a published period's status).
+        return not is_coordinator(request.user) or not self.has_change_permission(request, obj)
 
     def get_historical_record_context_helper(self, request, historical_record):
         return StatusChangeDisplay(self.model, historical_record)

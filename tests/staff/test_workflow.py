@@ -777,3 +777,15 @@ def test_a_bulk_action_racing_someone_elses_save_changes_no_row_and_says_so(rcmp
         before = row.status
         row.refresh_from_db()
         assert row.status == before and row.updated_at is None  # the first row's save was rolled back too
+
+
+@pytest.mark.django_db
+def test_a_published_status_is_not_offered_for_revert(target):
+    published = StatusUpdate.objects.get(period__start_year=2013, deliverable=target.deliverable)
+    record = published.history.first()
+    url = reverse("admin:commitments_statusupdate_simple_history", args=[published.pk, record.history_id])
+    page = client_for("coordinator").get(url).content.decode()
+    assert 'value="Revert"' not in page
+    open_record = target.history.first()
+    url = reverse("admin:commitments_statusupdate_simple_history", args=[target.pk, open_record.history_id])
+    assert 'value="Revert"' in client_for("coordinator").get(url).content.decode()
