@@ -9,7 +9,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -25,6 +25,9 @@ LAST_FISCAL_YEAR = 2100
 NOTE_MAX_LENGTH = 2000
 
 fiscal_year_validators = [MinValueValidator(FIRST_FISCAL_YEAR), MaxValueValidator(LAST_FISCAL_YEAR)]
+# A TextField's max_length only sizes the form's widget; the validator makes every write path (forms, the
+# list, the spreadsheet import) enforce it through full_clean().
+note_validators = [MaxLengthValidator(NOTE_MAX_LENGTH)]
 code_validator = RegexValidator(r"^\d+(\.\d+)*$", _("A code is numbers separated by dots, e.g. 1.11."))
 
 
@@ -505,10 +508,13 @@ class StatusUpdate(models.Model):
     note_en = models.TextField(
         _("progress note (English)"),
         max_length=NOTE_MAX_LENGTH,
+        validators=note_validators,
         blank=True,
         help_text=_("What happened this year, in a few sentences. Plain text."),
     )
-    note_fr = models.TextField(_("progress note (French)"), max_length=NOTE_MAX_LENGTH, blank=True)
+    note_fr = models.TextField(
+        _("progress note (French)"), max_length=NOTE_MAX_LENGTH, validators=note_validators, blank=True
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -516,7 +522,9 @@ class StatusUpdate(models.Model):
         _("updated"), null=True, blank=True, help_text=_("Empty while the status is the one carried forward.")
     )
     review = models.CharField(_("review"), max_length=20, choices=Review, default=Review.PENDING)
-    review_comment = models.TextField(_("review comment"), blank=True, max_length=NOTE_MAX_LENGTH)
+    review_comment = models.TextField(
+        _("review comment"), blank=True, max_length=NOTE_MAX_LENGTH, validators=note_validators
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     note = Translated()

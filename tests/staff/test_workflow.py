@@ -12,8 +12,8 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
-from commitments.admin_workflow import StatusUpdateResource
 from commitments.models import Deliverable, DeliverableLead, Department, ReportingPeriod, StatusUpdate, Task
+from commitments.spreadsheets import StatusUpdateResource
 
 ROLES = ["anonymous", "staff_a", "staff_b", "co_lead", "coordinator"]
 ACCOUNTS = {"staff_a": "rcmp", "staff_b": "ps", "co_lead": "cbsa", "coordinator": "coordinator"}
