@@ -13,6 +13,27 @@ from commitments.models import ReportingPeriod, Status, StatusUpdate, parse_fisc
 from commitments.review import answer_review
 from commitments.roles import editable_updates
 
+# A cell starting with one of these is read as a formula by Excel and LibreOffice (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """Text that a spreadsheet would run as a formula, prefixed with an apostrophe so it shows as typed.
+
+    Every export applies it (the staff files and the public open data); the import undoes it, so a round
+    trip returns exactly what was typed.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def restore_formula(value):
+    """The text a person typed, from a cell that neutralise_formula() wrote."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
 
 class StatusUpdateResource(resources.ModelResource):
     """The spreadsheet staff export, edit offline and import back: status, target year and notes."""
