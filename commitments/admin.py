@@ -1,10 +1,14 @@
 """The staff admin: the chart (coordinator), and the status updates and periods (admin_workflow)."""
 
+from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from commitments import admin_workflow  # noqa: F401 -- registers the status update and period screens
+from commitments.history import GuardedHistoryAdmin
 from commitments.models import (
     ActionPlan,
     Deliverable,
@@ -14,6 +18,7 @@ from commitments.models import (
     Pillar,
     PublishedDeliverable,
     ReportingPeriod,
+    Status,
     StatusUpdate,
     Task,
 )
@@ -71,26 +76,68 @@ class DeliverableLeadInline(admin.TabularInline):
     autocomplete_fields = ["department"]
 
 
-class StatusUpdateInline(admin.TabularInline):
-    model = StatusUpdate
-    fields = ["period", "status", "target_year", "note_en", "updated_by", "updated_at", "review"]
-    readonly_fields = ["updated_by", "updated_at"]
-    extra = 0
-    ordering = ["-period__start_year"]
-    verbose_name_plural = _("status in each period")
+class DeliverableForm(forms.ModelForm):
+    """The chart's row; on the add page also its first status in the year being collected."""
+
+    first_status = forms.ChoiceField(
+        label=_("status this year"),
+        choices=[("", "—"), *Status.choices],
+        required=False,
+        help_text=_(
+            "Gives the new deliverable a status in the period being collected, so its lead departments can "
+            "update it. “On track” needs a year: set it afterwards on the status screen."
+        ),
+    )
+
+    class Meta:
+        model = Deliverable
+        fields = [
+            "task",
+            "parent",
+            "position",
+            "text_en",
+            "text_fr",
+            "start_year",
+            "target_year",
+            "new_in",
+            "lead_note_en",
+            "lead_note_fr",
+        ]
+
+    def clean_first_status(self):
+        status = self.cleaned_data["first_status"]
+        if status == Status.ON_TRACK:
+            raise forms.ValidationError(_("Choose another status here, then set “On track” on the status screen."))
+        return status
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(SimpleHistoryAdmin):
+class DeliverableAdmin(GuardedHistoryAdmin):
+    form = DeliverableForm
     list_display = ["short_text", "task", "timeline", "leads_display", "is_new"]
     list_filter = ["task__objective__pillar", "leads", "new_in"]
     list_select_related = ["task", "new_in"]
     search_fields = ["text_en", "text_fr", "task__code"]
     autocomplete_fields = ["task", "parent"]
-    inlines = [DeliverableLeadInline, StatusUpdateInline]
+    # Statuses are edited in one place, the status update screen, where the version check, the department
+    # scope and the review apply; this page only shows them (drafts are not shown: any staff can open it).
+    inlines = [DeliverableLeadInline]
+    readonly_fields = ["statuses"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("lead_links__department")
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != "first_status"]
+        return [*fields, "first_status"] if obj is None else fields
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        period = ReportingPeriod.objects.exclude(state=ReportingPeriod.State.PUBLISHED).first()
+        if not change and period and form.cleaned_data.get("first_status"):
+            StatusUpdate.objects.create(
+                deliverable=form.instance, period=period, status=form.cleaned_data["first_status"]
+            )
 
     def get_changeform_initial_data(self, request):
         # A deliverable added during the year is that year's NEW one, as the report marks it.
@@ -99,6 +146,27 @@ class DeliverableAdmin(SimpleHistoryAdmin):
         if unpublished and "new_in" not in initial:
             initial["new_in"] = unpublished.pk
         return initial
+
+    @admin.display(description=_("status in each period"))
+    def statuses(self, deliverable):
+        """Published statuses as published; the unpublished year's only as a link to its own screen,
+        which opens for the departments that lead the deliverable and the coordinator."""
+        if deliverable.pk is None:
+            return "—"
+        published = {row.period_id: row for row in deliverable.published_rows.all()}
+        items = []
+        for update in deliverable.status_updates.select_related("period").order_by("-period__start_year"):
+            if update.period.is_published:
+                row = published.get(update.period_id)
+                label = row.status_label if row else update.label
+                items.append(format_html("<li>{}: {}</li>", update.period.label, label or "—"))
+            else:
+                url = reverse("admin:commitments_statusupdate_change", args=[update.pk])
+                link_text = gettext("status being updated (open it to see it, if your department leads this)")
+                items.append(format_html("<li>{}: <a href='{}'>{}</a></li>", update.period.label, url, link_text))
+        if not items:
+            return gettext("No status in any period yet.")
+        return format_html("<ul>{}</ul>", format_html_join("", "{}", ((item,) for item in items)))
 
     @admin.display(description=_("deliverable"))
     def short_text(self, obj):

@@ -1,25 +1,20 @@
 """The yearly cycle in the admin: departments update their statuses, the coordinator reviews and
 publishes. Every rule is checked on the server (querysets and object permissions), not only hidden."""
 
-import dataclasses
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, Max, OuterRef, Q, Subquery, Value, When
-from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
 
+from commitments.history import GuardedHistoryAdmin, StatusChangeDisplay, describe_changes
 from commitments.models import (
     DeliverableLead,
     ReportingPeriod,
@@ -27,7 +22,6 @@ from commitments.models import (
     Status,
     StatusUpdate,
     status_label,
-    timeline_label,
 )
 from commitments.reminders import outstanding_by_department_id, send_reminders
 from commitments.review import answer_review
@@ -103,8 +97,9 @@ class UpdatedFilter(admin.SimpleListFilter):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(StatusSpreadsheetsMixin, SimpleHistoryAdmin):
+class StatusUpdateAdmin(StatusSpreadsheetsMixin, GuardedHistoryAdmin):
     form = StatusUpdateForm
+    revertible = True  # the coordinator's undo of a status change (checked against the current version)
     list_display = [
         "task_code",
         "deliverable_text",
@@ -312,16 +307,7 @@ class StatusUpdateAdmin(StatusSpreadsheetsMixin, SimpleHistoryAdmin):
         return is_coordinator(request.user)
 
     # ---- history: whoever may see the update sees its history; only the coordinator reverts
-    def history_view(self, request, object_id, extra_context=None):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
-
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-        if request.method == "POST" and not is_coordinator(request.user):
-            raise PermissionDenied
         try:
             with transaction.atomic():
                 return super().history_form_view(request, object_id, version_id, extra_context)
@@ -331,7 +317,7 @@ class StatusUpdateAdmin(StatusSpreadsheetsMixin, SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None):
         # Only the coordinator reverts, and only what can still change (not a published period's status).
-        return not is_coordinator(request.user) or not self.has_change_permission(request, obj)
+        return not is_coordinator(request.user) or super().revert_disabled(request, obj)
 
     def get_historical_record_context_helper(self, request, historical_record):
         return StatusChangeDisplay(self.model, historical_record)
@@ -418,40 +404,6 @@ def dashboard(period):
     }
 
 
-# Fields whose change the history's own columns already say (who, when) or that are bookkeeping.
-HISTORY_SILENT_FIELDS = {"updated_at", "updated_by"}
-
-
-def describe_changes(older, newer):
-    """ "Status: In progress → Complete", one line per field that changed between two historical records."""
-    delta = newer.diff_against(older, excluded_fields=HISTORY_SILENT_FIELDS)
-    for change in delta.changes:
-        field = StatusUpdate._meta.get_field(change.field)
-        before, after = display_value(field, change.old), display_value(field, change.new)
-        yield f"{capfirst(field.verbose_name)}: {before} → {after}"
-
-
-def display_value(field, value):
-    if value in (None, ""):
-        return "—"
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    if field.name == "target_year":
-        return timeline_label(value)
-    return value
-
-
-class StatusChangeDisplay(HistoricalRecordContextHelper):
-    """The history page's “Changes” column in words: labels, not stored codes; no bookkeeping fields."""
-
-    def context_for_delta_changes(self, delta):
-        changes = [change for change in delta.changes if change.field not in HISTORY_SILENT_FIELDS]
-        return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
-
-    def prepare_delta_change_value(self, change, value):
-        return display_value(self.model._meta.get_field(change.field), value)
-
-
 class StaleEditRefused(Exception):
     def __init__(self, current):
         super().__init__("stale edit")
@@ -459,7 +411,7 @@ class StaleEditRefused(Exception):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(SimpleHistoryAdmin):
+class ReportingPeriodAdmin(GuardedHistoryAdmin):
     list_display = ["label", "plan", "state", "opened_at", "published_at"]
     list_filter = ["plan", "state"]
     readonly_fields = ["state", "published_at"]

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from commitments.history import GuardedHistoryAdmin
 from commitments.models import ReportingPeriod
 from napreport.models import NarrativeSection, PublishedReport
 from napreport.report import pdf_from_html, render_html
@@ -18,7 +18,7 @@ LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
 @admin.register(NarrativeSection)
-class NarrativeSectionAdmin(SimpleHistoryAdmin):
+class NarrativeSectionAdmin(GuardedHistoryAdmin):
     list_display = ["title_en", "period", "has_french", "updated_at"]
     list_filter = ["period"]
     search_fields = ["title_en", "title_fr", "body_en", "body_fr"]

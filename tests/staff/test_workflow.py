@@ -715,11 +715,7 @@ def test_the_coordinator_adds_a_new_deliverable_that_the_lead_department_then_up
         "lead_links-INITIAL_FORMS": "0",
         "lead_links-0-department": Department.objects.get(slug="rcmp").pk,
         "lead_links-0-position": "1",
-        "status_updates-TOTAL_FORMS": "1",
-        "status_updates-INITIAL_FORMS": "0",
-        "status_updates-0-period": period.pk,
-        "status_updates-0-status": "in_progress",
-        "status_updates-0-review": "pending",
+        "first_status": "in_progress",
     }
     response = coordinator.post(add_url, data)
     assert response.status_code == 302, response.content.decode()[:2000]

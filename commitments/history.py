@@ -1,0 +1,101 @@
+"""Change history in the staff screens: who changed what, in words, and who may look or revert.
+
+django-simple-history adds two views to every admin that uses it: the history list and a form showing one
+historical copy, which saves that copy back on POST ("revert"). The library checks only a *view*
+permission before saving, and checks it on the historical copy, not on the object as it is now. Every
+history admin here goes through GuardedHistoryAdmin instead, so those views obey the same rules as the
+change form.
+"""
+
+import dataclasses
+
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.text import capfirst
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from commitments.models import StatusUpdate, timeline_label
+
+
+class GuardedHistoryAdmin(SimpleHistoryAdmin):
+    """History views that honour the admin's own queryset and object permissions.
+
+    - The history list and each historical copy are shown only for an object the user may see now
+      (`get_queryset` and `has_view_or_change_permission` on the live object): the same 404 as the
+      change form for anything else, so nothing reveals that another department's row exists.
+    - Reverting (POST to a historical copy) is offered only where `revertible` is set and the user may
+      change the live object; anything else is refused before the library's view runs.
+    """
+
+    # Reverting writes every field of the old copy back, including those the change form shows read-only
+    # (a period's state, a published flag), so it is allowed only where an admin opts in.
+    revertible = False
+
+    def live_object(self, request, object_id):
+        obj = self.get_object(request, unquote(str(object_id)))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.live_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        live = self.live_object(request, object_id)
+        if not str(version_id).isdigit() or not live.history.filter(history_id=version_id).exists():
+            raise Http404
+        if request.method == "POST" and self.revert_disabled(request, live):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        # The library asks this with the historical copy; the rule is about the object as it is now.
+        if not self.revertible or obj is None:
+            return True
+        live = self.get_queryset(request).filter(pk=obj.pk).first()
+        return live is None or not self.has_change_permission(request, live)
+
+    def save_model(self, request, obj, form, change):
+        # The last line of defence for every save path, the revert included: the object as stored now.
+        if change:
+            live = self.get_queryset(request).filter(pk=obj.pk).first()
+            if live is None or not self.has_change_permission(request, live):
+                raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+
+# Fields whose change the history's own columns already say (who, when) or that are bookkeeping.
+HISTORY_SILENT_FIELDS = {"updated_at", "updated_by"}
+
+
+def describe_changes(older, newer):
+    """ "Status: In progress → Complete", one line per field that changed between two historical records."""
+    delta = newer.diff_against(older, excluded_fields=HISTORY_SILENT_FIELDS)
+    for change in delta.changes:
+        field = StatusUpdate._meta.get_field(change.field)
+        before, after = display_value(field, change.old), display_value(field, change.new)
+        yield f"{capfirst(field.verbose_name)}: {before} → {after}"
+
+
+def display_value(field, value):
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.name == "target_year":
+        return timeline_label(value)
+    return value
+
+
+class StatusChangeDisplay(HistoricalRecordContextHelper):
+    """The history page's “Changes” column in words: labels, not stored codes; no bookkeeping fields."""
+
+    def context_for_delta_changes(self, delta):
+        changes = [change for change in delta.changes if change.field not in HISTORY_SILENT_FIELDS]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
+
+    def prepare_delta_change_value(self, change, value):
+        return display_value(self.model._meta.get_field(change.field), value)
