@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+from django.core.paginator import EmptyPage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
@@ -18,6 +19,9 @@ from napreport.models import PublishedReport
 from napreport.report import chart_blocks, status_summary
 
 PAGE_SIZE = 25
+# The page sizes a visitor may ask for (?per_page=); anything else gets the default, so no request pages the
+# whole chart at once.
+PAGE_SIZES = (25, 50, 100)
 
 
 @public_page
@@ -57,8 +61,24 @@ def progress(request, year):
         return export_response(filters.qs.distinct(), export, f"action-items-{period.label}")
     table = ProgressTable(filters.qs.distinct())
     table.caption = _("Deliverables, %(year)s") % {"year": period.label}
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    RequestConfig(request, paginate=False).configure(table)  # the ?sort= order; unknown columns are ignored
+    try:
+        table.paginate(page=page_number(request), per_page=page_size(request))
+    except EmptyPage:
+        raise Http404(_("This table has no page %(page)s.") % {"page": request.GET["page"][:20]}) from None
     return render(request, "commitments/progress.html", {"period": period, "filters": filters, "table": table})
+
+
+def page_size(request):
+    """?per_page= when it is one of PAGE_SIZES, else PAGE_SIZE."""
+    size = request.GET.get("per_page", "")
+    return int(size) if size in {str(allowed) for allowed in PAGE_SIZES} else PAGE_SIZE
+
+
+def page_number(request):
+    """?page= as a number from 1; anything that is not one shows the first page (past the last is a 404)."""
+    page = request.GET.get("page", "")
+    return int(page) if page.isascii() and page.isdigit() and int(page) > 0 else 1
 
 
 def export_response(rows, file_format, name):
