@@ -6,6 +6,8 @@ import json
 
 from django.utils import translation
 
+from commitments.spreadsheets import neutralise_formula
+
 COLUMNS = [
     "pillar",
     "objective",
@@ -52,7 +54,13 @@ def render_export(rows, file_format, language):
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for record in records:
+        # A spreadsheet opening the file would run text such as "=HYPERLINK(…)" as a formula: every text cell
+        # is neutralised. The JSON is data, not a spreadsheet, and keeps the text as typed.
         writer.writerow(
-            {**record, "new": "true" if record["new"] else "false", "parent_id": record["parent_id"] or ""}
+            {
+                **{column: neutralise_formula(value) for column, value in record.items()},
+                "new": "true" if record["new"] else "false",
+                "parent_id": record["parent_id"] or "",
+            }
         )
     return buffer.getvalue()

