@@ -99,7 +99,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -138,6 +138,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "napreport@localhost")
 
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
+# Where the app is reached: links in e-mails (set-password, password reset) are built from it, never from
+# a request's Host header.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The public pages' cache, shared by every instance: the database by default, Redis when REDIS_URL is set.
 # Publishing a period expires every cached page at once (commitments.caching). Sessions live in the database.
@@ -184,17 +187,37 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Sign-in throttling (django-axes): after 5 failures the account and the address are locked for
-# 15 minutes; each lockout is logged by axes at WARNING.
+# Sign-in throttling (django-axes): after 5 failures for one account from one address, that account is
+# locked for that address for 15 minutes (a page says so, in the reader's language, with status 429); the
+# same account from elsewhere and other accounts from the same address are not. Each lockout is logged.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"], "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY") else None
+AXES_LOCKOUT_CALLABLE = "napreport.sign_in.lockout"
+
+
+def client_address_settings(behind_proxy):
+    """Where django-axes (through django-ipware) reads the client's address: (headers, proxy count).
+
+    Behind the load balancer every request comes from the balancer's address; the client's is the last
+    entry of X-Forwarded-For, the one the balancer appended (entries before it are whatever the client
+    sent, and may be forged): in django-ipware's terms, no further proxy after it in the chain. Without a
+    proxy the header is the client's own words and is never read.
+    """
+    if behind_proxy:
+        return ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"), 0
+    return ("REMOTE_ADDR",), None
+
+
+AXES_IPWARE_META_PRECEDENCE_ORDER, AXES_IPWARE_PROXY_COUNT = client_address_settings(env_bool("BEHIND_PROXY"))
+# A forwarded chain longer than expected (the client sent its own X-Forwarded-For) still gives its last
+# entry, rather than being passed over for REMOTE_ADDR, the balancer's address shared by everyone.
+IPWARE_STRICT = False
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,23 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from napreport.health import healthz
+from napreport.sign_in import PasswordResetForm
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Password reset by e-mail for staff, with Django's own views; the name admin_password_reset puts
+    # a "Forgotten your password?" link on the admin's sign-in page.
+    path(
+        "admin/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="admin_password_reset",
+    ),
+    path("admin/password_reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
