@@ -219,13 +219,24 @@ AXES_IPWARE_META_PRECEDENCE_ORDER, AXES_IPWARE_PROXY_COUNT = client_address_sett
 # entry, rather than being passed over for REMOTE_ADDR, the balancer's address shared by everyone.
 IPWARE_STRICT = False
 
+# Every 5xx with its traceback, lockouts, security warnings and the app's own warnings go to stderr,
+# where gunicorn (or the platform) collects them. Ordinary 4xx answers (a 404, a form's 400) are not faults
+# and are not logged; refused CSRF tokens and lockouts are, by their own loggers.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {
-        "axes": {"handlers": ["console"], "level": "WARNING"},
-        "django.security": {"handlers": ["console"], "level": "WARNING"},
+        # Django's own handlers (console in DEBUG only, mail_admins) are replaced: everything reaches
+        # stderr once, through the root logger.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "INFO", "propagate": True},  # Django's default stops it propagating
+        "napreport": {"level": "WARNING"},
+        "commitments": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 
