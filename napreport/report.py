@@ -165,21 +165,14 @@ def render_html(period, language, *, draft=False, for_pdf=False, data=None):
         return render_to_string("report/report.html", context)
 
 
-def local_files_only(url, timeout=10, ssl_context=None):
-    """WeasyPrint's url_fetcher: the report uses no external resource, and rendering never goes online."""
-    from weasyprint import default_url_fetcher
-
-    if url.startswith(("data:", "file:")):
-        return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
-    raise ValueError(f"The report may not load {url}: only embedded and local resources are allowed.")
-
-
 def pdf_from_html(html):
     """WeasyPrint alone: the tagged PDF/UA-1 of an already rendered report."""
     from weasyprint import HTML
 
+    from napreport.pdf_resources import StaticFilesOnly
+
     # The document's language and title come from <html lang> and <title>; pdf/ua-1 tags the structure.
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=local_files_only).write_pdf(
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=StaticFilesOnly()).write_pdf(
         pdf_variant="pdf/ua-1"
     )
 
