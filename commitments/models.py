@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
+from commitments.plain_text import without_control_characters
+
 FIRST_FISCAL_YEAR = 2000
 LAST_FISCAL_YEAR = 2100
 NOTE_MAX_LENGTH = 2000
@@ -562,6 +564,10 @@ class StatusUpdate(models.Model):
         return f"{self.get_status_display()} ({self.period_id})"
 
     def clean(self):
+        # Every write path (the forms, the quick-update list, the import) calls full_clean(), so a note pasted
+        # from Word is stored without the control characters no spreadsheet export can hold.
+        for name in ("note_en", "note_fr", "review_comment"):
+            setattr(self, name, without_control_characters(getattr(self, name)))
         errors = {}
         if self.period_id and self.period.is_published:
             errors["status"] = _("The %(period)s period is published; its statuses can no longer change.") % {

@@ -1,17 +1,27 @@
 """The spreadsheets departments export, edit offline (Excel, LibreOffice) and import back."""
 
+import logging
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
-from import_export import fields, resources
+from django.views.decorators.http import require_POST
+from import_export import fields, resources, results
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.tmp_storages import CacheStorage
 from import_export.widgets import ForeignKeyWidget
 
 from commitments.models import ReportingPeriod, Status, StatusUpdate, parse_fiscal_year
+from commitments.plain_text import without_control_characters
 from commitments.review import answer_review
 from commitments.roles import editable_updates
+from commitments.spreadsheet_formats import LimitedCSV, LimitedXLSX, SpreadsheetRefused, check_upload_size
+
+logger = logging.getLogger("commitments.spreadsheets")
 
 # A cell starting with one of these is read as a formula by Excel and LibreOffice (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -23,16 +33,43 @@ def neutralise_formula(value):
     Every export applies it (the staff files and the public open data); the import undoes it, so a round
     trip returns exactly what was typed.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    # Text typed with its own apostrophes before a formula ("'=1") gets one more, so restoring gives it back.
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
 def restore_formula(value):
     """The text a person typed, from a cell that neutralise_formula() wrote."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS):
         return value[1:]
     return value
+
+
+class ImportProblem(results.Error):
+    """An import error as staff read it: a sentence, never a traceback or a Python repr.
+
+    The resource's own refusals (ValidationError) are those sentences; anything else is a fault on our side,
+    logged with its traceback and told in general words.
+    """
+
+    def __init__(self, error, row=None, number=None):
+        super().__init__(error, row=row, number=number)
+        if not isinstance(error, ValidationError):
+            logger.error("Spreadsheet import failed at row %s", number, exc_info=error)
+
+    @property
+    def message(self):
+        if isinstance(self.error, ValidationError):
+            return " ".join(self.error.messages)
+        return gettext(
+            "This could not be imported because of an error on our side, which has been recorded. "
+            "Try again later; if it happens again, tell the taskforce coordinator."
+        )
+
+    @property
+    def traceback(self):
+        return ""
 
 
 class StatusUpdateResource(resources.ModelResource):
@@ -71,6 +108,13 @@ class StatusUpdateResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = user
 
+    def get_error_result_class(self):
+        return ImportProblem
+
+    def export_field(self, field, instance, **kwargs):
+        # Rows stored before notes were cleaned on save may still hold control characters, which XLSX cannot.
+        return neutralise_formula(without_control_characters(super().export_field(field, instance, **kwargs)))
+
     def before_import(self, dataset, **kwargs):
         expected = {"id", "version", "status", "target_year", "note_en", "note_fr"}
         missing = expected - set(dataset.headers or [])
@@ -82,6 +126,8 @@ class StatusUpdateResource(resources.ModelResource):
             )
 
     def before_import_row(self, row, **kwargs):
+        for column, value in row.items():
+            row[column] = restore_formula(value)
         # A spreadsheet's empty cell reads as None: an empty note is "", so an untouched row stays unchanged.
         for column in ("note_en", "note_fr"):
             row[column] = "" if row.get(column) is None else str(row[column])
@@ -143,11 +189,64 @@ class StatusUpdateResource(resources.ModelResource):
         instance.save_unless_stale(self.user, row["version"])
 
 
+class SpreadsheetImportForm(ImportForm):
+    """The upload step: a file past the size limit is refused before it is stored or read."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        check_upload_size(upload.size)
+        return upload
+
+
+class ConfirmSpreadsheetImportForm(ConfirmImportForm):
+    """The confirm step: only a preview this session was shown, with the file name and format it was shown for."""
+
+    def __init__(self, *args, previews=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.previews = previews or {}
+
+    def clean(self):
+        data = super().clean()
+        issued = self.previews.get(data.get("import_file_name"))
+        shown = {key: data.get(field) for key, field in PREVIEW_FIELDS.items()}
+        if issued is None or {key: issued.get(key) for key in PREVIEW_FIELDS} != shown:
+            raise ValidationError(
+                gettext(
+                    "Nothing was imported: this preview is not one you were shown, or it was already confirmed "
+                    "or has expired. Upload the file again."
+                )
+            )
+        return data
+
+
+class PreviewStorage(CacheStorage):
+    """An uploaded file between its preview and its confirmation, under a random name, in the shared cache:
+    never a path on the server, and gone within the hour a staff session lasts."""
+
+    CACHE_LIFETIME = 3600
+    CACHE_PREFIX = "spreadsheet-preview-"
+
+
+# What a preview was issued for, as the session keeps it → the confirm form's field.
+PREVIEW_FIELDS = {"format": "format", "file": "original_file_name", "resource": "resource"}
+PREVIEWS_KEY = "spreadsheet_previews"
+PREVIEWS_KEPT = 5
+
+
 class StatusSpreadsheetsMixin(ImportExportMixin):
     """The status list's export and import: each user's own rows, checked row by row on import."""
 
     resource_classes = [StatusUpdateResource]
-    formats = [CSV, XLSX]  # what departments use; the file type is checked on import
+    # What departments use; the file type is checked, and the size and shape limited, on import.
+    formats = [LimitedCSV, LimitedXLSX]
+    import_form_class = SpreadsheetImportForm
+    confirm_form_class = ConfirmSpreadsheetImportForm
+    tmp_storage_class = PreviewStorage
+    skip_import_confirm = False
+
+    def get_export_formats(self):
+        # The library's own classes: it exports native numbers only for the XLSX type it knows.
+        return [CSV, XLSX]
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
@@ -157,6 +256,84 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
 
     def get_export_queryset(self, request):
         return self.get_queryset(request)
+
+    def get_import_data_kwargs(self, **kwargs):
+        # A row refused at confirmation (someone saved it since the preview) leaves every row unwritten.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    # ---- the upload and its preview
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ValidationError):
+            form.add_error("import_file", e.messages)
+            return
+        logger.error("An uploaded spreadsheet could not be read", exc_info=e)
+        form.add_error(
+            "import_file",
+            gettext(
+                "The file could not be read. Check that the format chosen matches the file (CSV or XLSX), "
+                "or save it again from Excel or LibreOffice."
+            ),
+        )
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        form = response.context_data["form"]
+        upload = getattr(form, "cleaned_data", {}).get("import_file")
+        name = getattr(upload, "tmp_storage_name", None)
+        if name and response.context_data.get("confirm_form"):
+            self.issue_preview(request, name, response.context_data["confirm_form"].initial)
+        elif name:
+            self.get_tmp_storage_class()(name=name).remove()  # refused: nothing to confirm
+        return response
+
+    def issue_preview(self, request, name, confirm_initial):
+        """Remember in the session that this user was shown the preview stored under `name`."""
+        previews = dict(list(request.session.get(PREVIEWS_KEY, {}).items())[-(PREVIEWS_KEPT - 1) :])
+        previews[name] = {
+            "user": request.user.pk,
+            **{key: str(confirm_initial.get(field, "")) for key, field in PREVIEW_FIELDS.items()},
+        }
+        request.session[PREVIEWS_KEY] = previews
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        kwargs = super().get_confirm_form_kwargs(request, import_form)
+        if import_form is None:
+            kwargs["previews"] = {
+                name: preview
+                for name, preview in request.session.get(PREVIEWS_KEY, {}).items()
+                if preview.get("user") == request.user.pk
+            }
+        return kwargs
+
+    # ---- the confirmation
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_confirm_form(request)
+        if not form.is_valid():
+            for error in form.non_field_errors() or [gettext("Nothing was imported: upload the file again.")]:
+                self.message_user(request, error, level=messages.ERROR)
+            return redirect("admin:commitments_statusupdate_import")
+        name = form.cleaned_data["import_file_name"]
+        previews = request.session.get(PREVIEWS_KEY, {})
+        previews.pop(name, None)  # a preview is confirmed once
+        request.session[PREVIEWS_KEY] = previews
+        input_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+        storage = self.get_tmp_storage_class()(name=name, read_mode=input_format.get_read_mode())
+        data = storage.read()
+        storage.remove()
+        try:
+            if data is None:
+                raise SpreadsheetRefused(
+                    gettext("Nothing was imported: the preview has expired. Upload the file again.")
+                )
+            dataset = input_format.create_dataset(data)
+        except SpreadsheetRefused as error:
+            self.message_user(request, " ".join(error.messages), level=messages.ERROR)
+            return redirect("admin:commitments_statusupdate_import")
+        result = self.process_dataset(dataset, form, request, **kwargs)
+        return self.process_result(result, request)
 
     def process_result(self, result, request):
         # The confirmed import runs again on the file; if it no longer imports cleanly (someone saved one of

@@ -241,3 +241,14 @@ LOGGING = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "commitments/table.html"
+
+# ---- spreadsheets (import-export)
+# A department leads at most a few hundred deliverables: an upload past these limits is refused, with a
+# message, before it is parsed (commitments.spreadsheet_formats), so no file can hold a worker or its memory.
+SPREADSHEET_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+SPREADSHEET_IMPORT_MAX_ROWS = 2000
+SPREADSHEET_IMPORT_MAX_COLUMNS = 50
+SPREADSHEET_IMPORT_MAX_UNCOMPRESSED_BYTES = 10 * 1000 * 1000  # an XLSX file's zip members, inflated
+# A preview's file waits for its confirmation in the cache under a random name, never in a folder named by
+# the form (StatusSpreadsheetsMixin.tmp_storage_class sets it too).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "commitments.spreadsheets.PreviewStorage"
