@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import Department, Status, natural_sort_key
+from commitments.models import Status, natural_sort_key
 
 SEARCHED_FIELDS = ("text_en", "text_fr", "task_title_en", "task_title_fr", "note_en", "note_fr")
 
@@ -16,9 +16,7 @@ class ProgressFilter(django_filters.FilterSet):
     pillar = django_filters.ChoiceFilter(field_name="pillar_number", label=_("Pillar"))
     objective = django_filters.ChoiceFilter(field_name="objective_code", label=_("Objective"))
     task = django_filters.ChoiceFilter(field_name="task_code", label=_("Task"))
-    department = django_filters.ModelChoiceFilter(
-        field_name="leads", label=_("Lead department"), to_field_name="slug", queryset=Department.objects.none()
-    )
+    department = django_filters.ChoiceFilter(label=_("Lead department"), method="led_by")
     status = django_filters.ChoiceFilter(field_name="status", label=_("Status"), choices=Status.choices)
 
     def __init__(self, data=None, queryset=None, *, period, rows, **kwargs):
@@ -28,9 +26,16 @@ class ProgressFilter(django_filters.FilterSet):
         self.filters["pillar"].extra["choices"] = sorted(pillars)
         self.filters["objective"].extra["choices"] = sorted({(row.objective_code, row.objective_code) for row in rows})
         self.filters["task"].extra["choices"] = sorted(tasks, key=lambda choice: natural_sort_key(choice[0]))
-        self.filters["department"].queryset = Department.objects.filter(published_rows__period=period).distinct()
+        # The departments as this year published them: their names and slugs, never the live (draft) ones.
+        self.departments = {department.slug: department for department in period.published_departments.all()}
+        self.filters["department"].extra["choices"] = [
+            (slug, department.short_name) for slug, department in self.departments.items()
+        ]
         for name in ("pillar", "objective", "task", "department", "status"):
             self.filters[name].extra["empty_label"] = _("All")
+
+    def led_by(self, queryset, name, value):
+        return queryset.filter(leads=self.departments[value].department_id)
 
     def search(self, queryset, name, value):
         for word in value.split()[:10]:

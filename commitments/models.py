@@ -250,7 +250,13 @@ class ReportingPeriod(models.Model):
     state = models.CharField(_("state"), max_length=20, choices=State, default=State.OPEN)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # The plan as it was published, frozen with the chart (commitments.chart.publish_chart): the public pages
+    # read these, so editing the live plan never reaches them. Empty until the period is published.
+    plan_title_en = models.CharField(max_length=200, blank=True, editable=False)
+    plan_title_fr = models.CharField(max_length=200, blank=True, editable=False)
+    plan_launched = models.DateField(null=True, blank=True, editable=False)
 
+    plan_title = Translated()
     history = HistoricalRecords()
 
     class Meta:
@@ -676,3 +682,55 @@ class PublishedDeliverable(models.Model):
     @property
     def timeline(self):
         return timeline_label(self.start_year) if self.start_year else ""
+
+
+class PublishedPillar(models.Model):
+    """A pillar of the plan, named as a period published it (the public pages never read the live Pillar)."""
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="published_pillars")
+    number = models.PositiveSmallIntegerField()
+    name_en = models.CharField(max_length=200)
+    name_fr = models.CharField(max_length=200, blank=True)
+
+    name = Translated()
+
+    class Meta:
+        ordering = ["period", "number"]
+        verbose_name = _("published pillar")
+        verbose_name_plural = _("published pillars")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "number"], name="one_published_pillar_per_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.name_en}"
+
+
+class PublishedDepartment(models.Model):
+    """A lead department's names and page address as a period published them."""
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="published_departments")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    acronym = models.CharField(max_length=40)
+    short_name_fr = models.CharField(max_length=40, blank=True)
+    slug = models.SlugField()
+    name_en = models.CharField(max_length=200)
+    name_fr = models.CharField(max_length=200, blank=True)
+
+    name = Translated()
+    short_name = Translated(english="acronym")
+
+    class Meta:
+        ordering = ["period", "acronym"]
+        verbose_name = _("published department")
+        verbose_name_plural = _("published departments")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "department"], name="one_published_department_per_period"),
+            models.UniqueConstraint(fields=["period", "slug"], name="unique_published_department_slug"),
+        ]
+
+    def __str__(self):
+        return self.acronym
+
+    def get_absolute_url(self):
+        return reverse("commitments:department-detail", kwargs={"slug": self.slug})

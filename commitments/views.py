@@ -12,7 +12,7 @@ from django_tables2 import RequestConfig
 from commitments.caching import public_page
 from commitments.exports import CONTENT_TYPES, FORMATS, render_export
 from commitments.filters import ProgressFilter
-from commitments.models import Department, PublishedDeliverable, Status
+from commitments.models import PublishedDeliverable, PublishedDepartment, Status
 from commitments.public import current_plan, published_period, published_periods, published_rows
 from commitments.tables import ProgressTable
 from napreport.models import PublishedReport
@@ -37,8 +37,8 @@ def home(request):
         request,
         "commitments/home.html",
         {
-            "plan": plan,
-            "pillars": plan.pillars.order_by("number"),
+            # The plan's title and pillars as the latest year published them, never the live (draft) names.
+            "pillars": latest.published_pillars.all() if latest else [],
             "periods": periods,
             "latest": latest,
             "summary": summary,
@@ -99,17 +99,22 @@ def deliverable_detail(request, pk):
         raise Http404(_("No published deliverable has this number."))
     latest = history[-1]
     items = PublishedDeliverable.objects.filter(period=latest.period, parent_id=pk).order_by("chart_order")
-    return render(request, "commitments/deliverable.html", {"row": latest, "history": history, "items": items})
+    # The leads' names and pages as that year published them.
+    leads = PublishedDepartment.objects.filter(period=latest.period, department__published_rows=latest)
+    return render(
+        request, "commitments/deliverable.html", {"row": latest, "history": history, "items": items, "leads": leads}
+    )
 
 
 @public_page
 def department_detail(request, slug):
-    department = get_object_or_404(Department, slug=slug)
     periods = published_periods(current_plan())
     if not periods:
         raise Http404(_("Nothing has been published yet."))
     period = periods[0]
-    rows = list(published_rows(period).filter(leads=department))
+    # The department's names and address as the latest year published them.
+    department = get_object_or_404(PublishedDepartment, period=period, slug=slug)
+    rows = list(published_rows(period).filter(leads=department.department_id))
     if not rows:
         raise Http404(_("This department leads no published deliverable."))
     counts = Counter(row.status for row in rows)
