@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from commitments import admin_workflow  # noqa: F401 -- registers the status update and period screens
+from commitments.admin_widgets import SafeAutocompleteMixin
 from commitments.history import GuardedHistoryAdmin
 from commitments.models import (
     ActionPlan,
@@ -70,7 +71,7 @@ class DepartmentAdmin(admin.ModelAdmin):
     filter_horizontal = ["members"]
 
 
-class DeliverableLeadInline(admin.TabularInline):
+class DeliverableLeadInline(SafeAutocompleteMixin, admin.TabularInline):
     model = DeliverableLead
     extra = 0
     autocomplete_fields = ["department"]
@@ -112,7 +113,7 @@ class DeliverableForm(forms.ModelForm):
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(GuardedHistoryAdmin):
+class DeliverableAdmin(SafeAutocompleteMixin, GuardedHistoryAdmin):
     form = DeliverableForm
     list_display = ["short_text", "task", "timeline", "leads_display", "is_new"]
     list_filter = ["task__objective__pillar", "leads", "new_in"]

@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from commitments.admin_widgets import SafeAutocompleteMixin
 from commitments.history import GuardedHistoryAdmin, StatusChangeDisplay, describe_changes
 from commitments.models import (
     DeliverableLead,
@@ -97,7 +98,7 @@ class UpdatedFilter(admin.SimpleListFilter):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(StatusSpreadsheetsMixin, GuardedHistoryAdmin):
+class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedHistoryAdmin):
     form = StatusUpdateForm
     revertible = True  # the coordinator's undo of a status change (checked against the current version)
     list_display = [

@@ -1,9 +1,10 @@
-"""A database outage is a clean 503 page, never a stack trace; the app recovers by itself afterwards
-(CONN_HEALTH_CHECKS drops broken connections before reuse)."""
+"""Database failures as clean pages, never a stack trace: an outage is a 503 (the app recovers by itself
+afterwards: CONN_HEALTH_CHECKS drops broken connections before reuse); a value from the request that the
+database cannot hold is a 400."""
 
 import logging
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, DataError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
@@ -42,3 +43,22 @@ def unavailable(request, reason):
     response = HttpResponse(render_to_string("503.html"), status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = "30"
     return response
+
+
+class ValueOutOfRangeMiddleware:
+    """A number from a form or a URL beyond what the database holds (past 64 bits) fails deep in a lookup:
+    OverflowError from SQLite, DataError ("out of range") from PostgreSQL. Forms and URL converters refuse
+    the values they know about; this answers the rest with a 400 instead of a 500. Nothing was written:
+    the failing statement is a read, and a write would have been rolled back with its transaction."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OverflowError, DataError)):
+            logger.warning("Refused a value the database cannot hold, at %s: %s", request.path, exception)
+            return HttpResponse(render_to_string("400.html"), status=400, content_type="text/html; charset=utf-8")
+        return None

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outermost but one, so an outage met anywhere below (sessions, cache, views) becomes a 503 page.
     "napreport.middleware.DatabaseUnavailableMiddleware",
+    "napreport.middleware.ValueOutOfRangeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

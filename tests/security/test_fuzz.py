@@ -1,16 +1,21 @@
-"""Property-based tests (hypothesis): arbitrary input at the public query parameters, the staff form
-and the spreadsheet import never causes a 500 and never a partial write."""
+"""Property-based tests (hypothesis): arbitrary input at the public query parameters, every admin URL's path
+parameters (library views included), every admin form, and the spreadsheet import never causes a 500 and
+never a partial write."""
 
 import io
+import re
+from urllib.parse import quote
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commitments.models import StatusUpdate
+from tests.security.test_url_permissions import FormFields, discover
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
@@ -79,3 +84,82 @@ def test_the_import_never_fails_and_never_writes_on_a_bad_file(demo, staff_clien
     )
     assert response.status_code == 200
     assert list(StatusUpdate.objects.values_list("pk", "version", "status", "note_en").order_by("pk")) == before
+
+
+# ---- every admin URL and form, library views included
+
+ADMIN_ROUTES = [
+    (name, str(pattern.pattern))
+    for name, pattern in discover(get_resolver().url_patterns)
+    if name.startswith("admin:") and re.search(r"<|\(", str(pattern.pattern))
+]
+SEGMENT = text | st.sampled_from(["99999999999999999999", "-1", "0", "1e5", "..", "%00", "1 OR 1=1", "１"])
+
+
+def fill(route, segments):
+    """The route with each path parameter (converter or regex group) replaced by the next segment."""
+    values = iter(segments)
+    path = re.sub(r"<[^>]+>|\((?:\?P<\w+>)?[^)]*\)", lambda match: quote(next(values), safe=""), route)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+def parameter_count(route):
+    return len(re.findall(r"<[^>]+>|\((?:\?P<\w+>)?[^)]*\)", route))
+
+
+@pytest.fixture
+def clients(demo):
+    signed_in = {}
+    for username in ("rcmp", "coordinator"):
+        signed_in[username] = Client()
+        signed_in[username].force_login(get_user_model().objects.get(username=username))
+    return signed_in
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(segments=st.lists(SEGMENT, min_size=3, max_size=3), method=st.sampled_from(["get", "post"]))
+def test_no_admin_url_fails_on_any_path_parameter(clients, segments, method):
+    for name, route in ADMIN_ROUTES:
+        url = fill(route, segments[: parameter_count(route)])
+        for client in clients.values():
+            response = getattr(client, method)(url)
+            assert response.status_code < 500, (name, url, method, response.status_code)
+
+
+def form_fields(page):
+    parser = FormFields()
+    parser.feed(page)
+    return max(parser.forms, key=len, default=[])
+
+
+def admin_forms(client):
+    """(URL, field names) of every add, change and history form the client can open."""
+    forms = []
+    for model in admin.site._registry:
+        opts = model._meta
+        obj = model._default_manager.order_by("pk").first()
+        urls = [reverse(f"admin:{opts.app_label}_{opts.model_name}_add")]
+        if obj is not None:
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+            if hasattr(obj, "history") and obj.history.exists():
+                version = obj.history.order_by("history_id").first().history_id
+                urls.append(
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_simple_history", args=[obj.pk, version])
+                )
+        for url in urls:
+            response = client.get(url)
+            if response.status_code == 200:
+                forms.append((url, sorted({name for name, _value in form_fields(response.content.decode())})))
+    return forms
+
+
+@pytest.mark.django_db
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(SEGMENT, min_size=40, max_size=40))
+def test_no_admin_form_fails_on_any_value(clients, values):
+    for client in clients.values():
+        for url, names in admin_forms(client):
+            data = dict(zip(names, values, strict=False))
+            response = client.post(url, data)
+            assert response.status_code < 500, (url, data, response.status_code)

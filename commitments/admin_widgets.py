@@ -1,0 +1,32 @@
+"""Admin widgets that hold up against hand-made form data."""
+
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks up the submitted value to show it again on a refused form, and a
+    value that is not a key (text, a number past 64 bits) makes that lookup fail with a 500 instead of the
+    form's "Select a valid choice" message. Values that cannot be a key are shown as nothing selected."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [item for item in value if item in ("", None) or self.is_key(item)], attr)
+
+    def is_key(self, item):
+        target = self.field.target_field
+        try:
+            key = target.to_python(item)
+            target.run_validators(key)
+        except (ValidationError, TypeError, ValueError):
+            return False
+        # SQLite reports no range for its integers, yet refuses one past 64 bits.
+        return not isinstance(key, int) or -(2**63) <= key < 2**63
+
+
+class SafeAutocompleteMixin:
+    """For a ModelAdmin or inline with autocomplete_fields: the widget above instead of Django's."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
