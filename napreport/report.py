@@ -137,6 +137,8 @@ def report_data(period):
     return {
         "period": period,
         "plan": period.plan,
+        # A published report names the plan as it was published, however it has been edited since.
+        "plan_title": period.plan_title if period.is_published and period.plan_title_en else period.plan.title,
         "rows": rows,
         "pillars": pillars,
         "parts": parts,

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from pypdf import PdfReader
 
-from commitments.models import Deliverable, ReportingPeriod, StatusUpdate
+from commitments.models import ActionPlan, Deliverable, ReportingPeriod, StatusUpdate
 from napreport.models import NarrativeSection, PublishedReport
 from napreport.publishing import PublishingError, publish_period
-from napreport.report import report_data
+from napreport.report import render_html, report_data
 
 
 def flat(text):
@@ -270,3 +270,13 @@ def test_report_data_runs_the_same_queries_whatever_the_chart_size(demo):
 def test_report_data_of_a_published_period_runs_two_queries(published, django_assert_num_queries):
     with django_assert_num_queries(2):
         report_data(published)
+
+
+@pytest.mark.django_db
+def test_a_published_report_names_the_plan_as_it_was_published(demo):
+    period = ReportingPeriod.objects.get(start_year=2013)
+    published_title = period.plan.title_en
+    ActionPlan.objects.filter(pk=period.plan_id).update(title_en="Renamed in a draft")
+    html = render_html(ReportingPeriod.objects.get(pk=period.pk), "en")
+    assert "Renamed in a draft" not in html
+    assert published_title in html
