@@ -5,18 +5,7 @@ same model, built unsaved from the live chart and that period's statuses, so a d
 as it will once published.
 """
 
-from django.db import transaction
-from django.utils import timezone
-
-from commitments.models import (
-    Deliverable,
-    Pillar,
-    PublishedDeliverable,
-    PublishedDepartment,
-    PublishedPillar,
-    ReportingPeriod,
-    StatusUpdate,
-)
+from commitments.models import Deliverable, PublishedDeliverable, StatusUpdate
 
 
 def chart_rows(period):
@@ -75,47 +64,3 @@ def _row(period, deliverable, update, chart_order):
     )
     row.lead_departments = [link.department for link in links]
     return row
-
-
-@transaction.atomic
-def publish_chart(period):
-    """Freeze the period's chart into PublishedDeliverable rows, with the names the public pages show (the plan's
-    title, its pillars, the lead departments), and mark the period published."""
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-    if period.is_published:
-        raise ValueError(f"{period.label} is already published.")
-    rows = build_live_rows(period)
-    PublishedDeliverable.objects.bulk_create(rows)
-    Lead = PublishedDeliverable.leads.through
-    Lead.objects.bulk_create(
-        Lead(publisheddeliverable_id=row.pk, department_id=department.pk)
-        for row in rows
-        for department in row.lead_departments
-    )
-    freeze_names(period, {department.pk: department for row in rows for department in row.lead_departments})
-    period.state = ReportingPeriod.State.PUBLISHED
-    period.published_at = timezone.now()
-    period.save(update_fields=["state", "published_at", "plan_title_en", "plan_title_fr", "plan_launched"])
-    return period
-
-
-def freeze_names(period, departments):
-    """Copy the plan's title, its pillars and the `departments` (id → Department) onto the period (unsaved)."""
-    plan = period.plan
-    period.plan_title_en, period.plan_title_fr, period.plan_launched = plan.title_en, plan.title_fr, plan.launched
-    PublishedPillar.objects.bulk_create(
-        PublishedPillar(period=period, number=pillar.number, name_en=pillar.name_en, name_fr=pillar.name_fr)
-        for pillar in Pillar.objects.filter(plan_id=period.plan_id)
-    )
-    PublishedDepartment.objects.bulk_create(
-        PublishedDepartment(
-            period=period,
-            department=department,
-            acronym=department.acronym,
-            short_name_fr=department.short_name_fr,
-            slug=department.slug,
-            name_en=department.name_en,
-            name_fr=department.name_fr,
-        )
-        for department in departments.values()
-    )

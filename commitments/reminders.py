@@ -39,7 +39,7 @@ def send_reminders(period):
             continue
         lines = [f"- {update.deliverable.task.code}: {update.deliverable.text_en[:100]}" for update in updates]
         subject = (
-            f"[napreport] {len(lines)} deliverables to update for {period.label}"
+            f"[NAP progress] {len(lines)} deliverables to update for {period.label}"
             f" / {len(lines)} produits livrables à mettre à jour"
         )
         body = (

@@ -5,6 +5,7 @@ Department staff: the status updates, in the open period, of deliverables their 
 (co-leads included) — nothing else.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 
 from commitments.models import ReportingPeriod, StatusUpdate
@@ -12,7 +13,6 @@ from commitments.models import ReportingPeriod, StatusUpdate
 COORDINATOR = "Coordinator"
 DEPARTMENT_STAFF = "Department staff"
 
-COORDINATOR_APPS = ("commitments", "napreport")
 STAFF_PERMISSIONS = [
     ("commitments", "view_statusupdate"),
     ("commitments", "change_statusupdate"),
@@ -42,7 +42,7 @@ def editable_updates(user):
 def create_groups():
     """Create or refresh both groups and their permissions (run by a migration and by load_demo)."""
     coordinator, _ = Group.objects.get_or_create(name=COORDINATOR)
-    coordinator.permissions.set(Permission.objects.filter(content_type__app_label__in=COORDINATOR_APPS))
+    coordinator.permissions.set(Permission.objects.filter(content_type__app_label__in=settings.COORDINATOR_APPS))
     staff, _ = Group.objects.get_or_create(name=DEPARTMENT_STAFF)
     staff.permissions.set(
         [Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in STAFF_PERMISSIONS]

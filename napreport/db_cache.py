@@ -1,6 +1,6 @@
 """Django's database cache, with a leaner single-key `get`.
 
-Every public request reads one key (the publication generation, commitments.caching). Django's `get` goes
+Every public request reads one key (the publication generation, napreport.public.caching). Django's `get` goes
 through `get_many`, which converts each row's expiry in Python; this one asks the database for the unexpired
 row directly, as Django's own `has_key` does, and costs about half as much. Values are written by Django's
 code unchanged, so the format read here is the one Django wrote.

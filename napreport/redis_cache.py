@@ -1,7 +1,7 @@
 """Django's Redis cache, with one redis-py client per connection pool instead of one per call.
 
 Django builds a new `redis.Redis` for every cache call; with redis-py 8 that costs about 0.1 ms, more than
-the round trip to Redis itself, and the public pages make one such call per request (commitments.caching).
+the round trip to Redis itself, and the public pages make one such call per request (napreport.public.caching).
 The client holds no state of its own beyond its connection pool, so it is safe to reuse.
 """
 

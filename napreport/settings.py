@@ -33,8 +33,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "commitments",
-    "napreport",
-    "django.contrib.admin",
+    "napreport.report",
+    "napreport.public",
+    "napreport.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,7 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "commitments.context_processors.date_modified",
+                "napreport.public.context_processors.date_modified",
             ],
         },
     },
@@ -137,6 +138,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "napreport@localhost")
 
+# The apps whose screens (all their permissions) the Coordinator group holds; see commitments.roles.
+COORDINATOR_APPS = ["commitments", "napreport"]
+
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 # Where the app is reached: links in e-mails (set-password, password reset) are built from it, never from
@@ -144,7 +148,7 @@ LOGIN_REDIRECT_URL = "admin:index"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The public pages' cache, shared by every instance: the database by default, Redis when REDIS_URL is set.
-# Publishing a period expires every cached page at once (commitments.caching). Sessions live in the database.
+# Publishing a period expires every cached page at once (napreport.public.caching). Sessions live in the database.
 REDIS_URL = os.environ.get("REDIS_URL")
 CACHES = {
     "default": {"BACKEND": "napreport.redis_cache.RedisCache", "LOCATION": REDIS_URL}
@@ -241,7 +245,7 @@ LOGGING = {
     },
 }
 
-DJANGO_TABLES2_TEMPLATE = "commitments/table.html"
+DJANGO_TABLES2_TEMPLATE = "public/table.html"
 
 # ---- spreadsheets (import-export)
 # A department leads at most a few hundred deliverables: an upload past these limits is refused, with a

@@ -22,5 +22,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("commitments.urls")),
+    path("", include("napreport.public.urls")),
 )

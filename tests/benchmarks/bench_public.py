@@ -122,7 +122,7 @@ def measure(times, port):
     workdir = Path(tempfile.mkdtemp(prefix="napreport-bench-"))
     env = {
         # Persistent connections, as in production: with the database cache, every page reads the
-        # publication generation from the database (commitments.caching).
+        # publication generation from the database (napreport.public.caching).
         "CONN_MAX_AGE": "60",
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.benchmarks.bench_settings",

@@ -38,7 +38,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import translation  # noqa: E402
 
 from commitments.models import Deliverable, ReportingPeriod, StatusUpdate  # noqa: E402
-from napreport.report import pdf_from_html, render_html, report_data  # noqa: E402
+from napreport.report.build import render_html, report_data  # noqa: E402
+from napreport.report.pdf import pdf_from_html  # noqa: E402
 
 REPEAT = 3
 

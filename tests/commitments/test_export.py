@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from commitments.exports import COLUMNS
 from commitments.models import Deliverable
+from napreport.public.exports import COLUMNS
 
 PROJECT = Path(__file__).resolve().parents[2]
 

@@ -18,7 +18,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 SNAPSHOT = """
 import hashlib, json
 from django.apps import apps
-from napreport.models import PublishedReport
+from napreport.report.models import PublishedReport
 generated = {"contenttypes", "sessions", "axes"}
 counts = {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label not in generated}
 files = {r.file.name: [r.sha256, hashlib.sha256(r.file.read()).hexdigest()] for r in PublishedReport.objects.all()}

@@ -23,7 +23,9 @@ def test_healthz_is_503_without_a_stack_trace_when_the_database_is_down(client):
 
 @pytest.mark.django_db
 def test_a_database_outage_is_a_clean_503_page(client):
-    with mock.patch("commitments.views.current_plan", side_effect=OperationalError("server closed the connection")):
+    with mock.patch(
+        "napreport.public.views.current_plan", side_effect=OperationalError("server closed the connection")
+    ):
         response = client.get("/en/")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"

@@ -10,9 +10,8 @@ from django.conf import settings
 from PIL import Image
 from pypdf import PdfReader
 
-from napreport import pdf_resources
-from napreport.pdf_resources import StaticFilesOnly
-from napreport.report import pdf_from_html
+from napreport.report import pdf as pdf_resources
+from napreport.report.pdf import StaticFilesOnly, pdf_from_html
 
 ADMIN_ICON = Path(__import__("django").__file__).parent / "contrib/admin/static/admin/img/icon-yes.svg"
 

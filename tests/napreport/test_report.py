@@ -12,9 +12,9 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from commitments.models import ActionPlan, Deliverable, ReportingPeriod, StatusUpdate
-from napreport.models import NarrativeSection, PublishedReport
-from napreport.publishing import PublishingError, publish_period
-from napreport.report import render_html, report_data
+from napreport.report.build import render_html, report_data
+from napreport.report.models import NarrativeSection, PublishedReport
+from napreport.report.publishing import PublishingError, publish_period
 
 
 def flat(text):

@@ -57,7 +57,7 @@ def test_the_narrative_of_a_published_period_is_read_only(client, demo):
 
 @pytest.mark.django_db
 def test_narrative_html_is_sanitised_on_save(open_period):
-    from napreport.models import NarrativeSection
+    from napreport.report.models import NarrativeSection
 
     section = NarrativeSection.objects.create(
         period=open_period,

@@ -21,7 +21,7 @@ from tests.napreport.test_backup import Databases
 PROJECT = Path(__file__).resolve().parents[2]
 COPY_NARRATIVE = """
 from commitments.models import ReportingPeriod
-from napreport.models import NarrativeSection
+from napreport.report.models import NarrativeSection
 published, open_period = ReportingPeriod.objects.order_by("start_year")
 for section in NarrativeSection.objects.filter(period=published):
     section.pk, section.period = None, open_period

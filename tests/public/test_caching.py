@@ -8,11 +8,11 @@ from django.middleware.csrf import get_token
 from django.test import RequestFactory, override_settings
 from django.utils.functional import SimpleLazyObject
 
-from commitments import caching
-from commitments.caching import Pages, public_page
 from commitments.models import ReportingPeriod
-from napreport.models import NarrativeSection
-from napreport.publishing import publish_period
+from napreport.public import caching
+from napreport.public.caching import Pages, public_page
+from napreport.report.models import NarrativeSection
+from napreport.report.publishing import publish_period
 from tests.public.conftest import MARKER
 
 pytestmark = pytest.mark.django_db

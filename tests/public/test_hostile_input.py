@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from commitments import urls
 from commitments.models import PublishedDeliverable
+from napreport.public import urls
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ EXTRA_QUERIES = [
 
 
 def public_patterns():
-    """(name, route, parameter names) of every public URL pattern, read from commitments.urls itself."""
+    """(name, route, parameter names) of every public URL pattern, read from napreport.public.urls itself."""
     patterns = []
     for pattern in urls.urlpatterns:
         route = str(pattern.pattern)

@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.test import override_settings
 
 from commitments.models import PublishedDeliverable, ReportingPeriod
-from napreport.models import NarrativeSection
-from napreport.publishing import publish_period
+from napreport.report.models import NarrativeSection
+from napreport.report.publishing import publish_period
 from tests.public.conftest import MARKER, grow_published
 
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -17,8 +17,8 @@ from commitments.models import (
     PublishedPillar,
     ReportingPeriod,
 )
-from napreport.models import NarrativeSection
-from napreport.publishing import publish_period
+from napreport.report.models import NarrativeSection
+from napreport.report.publishing import publish_period
 from tests.public.test_pages import Links
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from commitments.models import Deliverable, PublishedDeliverable, ReportingPeriod, StatusUpdate
-from napreport.models import NarrativeSection
+from napreport.report.models import NarrativeSection
 
 pytestmark = pytest.mark.django_db
 

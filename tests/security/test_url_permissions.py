@@ -45,7 +45,7 @@ DRAFTS = {
 # (URL name pattern, roles that may open it with GET, roles that may write through it with POST).
 # The first matching pattern applies. The sample objects: see sample_objects().
 EXPECTATIONS = [
-    ("commitments:*", EVERYONE, NOBODY),  # public pages: published data only
+    ("public:*", EVERYONE, NOBODY),  # public pages: published data only
     ("healthz", EVERYONE, NOBODY),
     ("set_language", EVERYONE, NOBODY),  # a cookie, not the database
     ("admin_password_reset", EVERYONE, NOBODY),  # sends an e-mail; stores nothing

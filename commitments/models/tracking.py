@@ -1,0 +1,264 @@
+"""Tracking from one reporting period to the next: the periods, and each deliverable's status in each."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
+
+from commitments.models.plan import ActionPlan, Deliverable
+from commitments.models.values import (
+    FIRST_FISCAL_YEAR,
+    LAST_FISCAL_YEAR,
+    NOTE_MAX_LENGTH,
+    Translated,
+    fiscal_year_validators,
+    note_validators,
+    period_label,
+)
+from commitments.plain_text import without_control_characters
+
+
+class Status(models.TextChoices):
+    COMPLETE = "complete", _("Complete")
+    ONGOING = "ongoing", _("Ongoing")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ON_TRACK = "on_track", _("On track")
+
+
+def status_label(status, target_year=None):
+    """The status as the report prints it: "On track for 2014/2015" carries its target year."""
+    if status == Status.ON_TRACK and target_year:
+        return _("On track for %(year)s") % {"year": f"{target_year}/{target_year + 1}"}
+    return Status(status).label if status else ""
+
+
+class ReportingPeriod(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", _("Open for updates")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="periods")
+    start_year = models.PositiveSmallIntegerField(
+        _("fiscal year"),
+        validators=fiscal_year_validators,
+        help_text=_("The year the fiscal year starts: 2013 for 2013-2014 (April 1, 2013 to March 31, 2014)."),
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State, default=State.OPEN)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # The plan as it was published, frozen with the chart when the period is published: the public pages
+    # read these, so editing the live plan never reaches them. Empty until the period is published.
+    plan_title_en = models.CharField(max_length=200, blank=True, editable=False)
+    plan_title_fr = models.CharField(max_length=200, blank=True, editable=False)
+    plan_launched = models.DateField(null=True, blank=True, editable=False)
+
+    plan_title = Translated()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "-start_year"]
+        get_latest_by = "start_year"
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "start_year"], name="unique_period_per_plan"),
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=~Q(state="published"),
+                name="one_unpublished_period_per_plan",
+                violation_error_message=_("A plan has at most one period that is not yet published."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__gte=FIRST_FISCAL_YEAR, start_year__lte=LAST_FISCAL_YEAR),
+                name="period_fiscal_year_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="published", published_at__isnull=False) | (~Q(state="published")),
+                name="published_period_has_publication_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        return period_label(self.start_year)
+
+    @property
+    def is_published(self):
+        return self.state == self.State.PUBLISHED
+
+    @property
+    def is_open(self):
+        return self.state == self.State.OPEN
+
+    def open_next(self):
+        """Open the following fiscal year, carrying every tracked deliverable forward with its status.
+
+        The carried status is not yet an update of the new year (updated_at stays empty), and notes
+        start blank: they tell what happened in that year.
+        """
+        if not self.is_published:
+            raise ValidationError(_("Publish %(period)s before opening the next period.") % {"period": self.label})
+        with transaction.atomic():
+            following = ReportingPeriod.objects.create(plan=self.plan, start_year=self.start_year + 1)
+            carried = [
+                StatusUpdate(
+                    deliverable_id=update.deliverable_id,
+                    period=following,
+                    status=update.status,
+                    target_year=update.target_year,
+                )
+                for update in self.status_updates.all()
+            ]
+            bulk_create_with_history(carried, StatusUpdate)
+        return following
+
+
+class StaleUpdateError(Exception):
+    """Someone else saved the status update since this copy was read."""
+
+    def __init__(self, current):
+        super().__init__(f"Status update {current.pk} was changed by someone else.")
+        self.current = current
+
+
+class StatusUpdateQuerySet(models.QuerySet):
+    def for_chart(self):
+        return self.select_related("deliverable__task__objective__pillar", "deliverable__parent", "period")
+
+    def in_chart_order(self):
+        return self.order_by(
+            "deliverable__task__objective__pillar__number",
+            "deliverable__task__objective__sort_key",
+            "deliverable__task__sort_key",
+            "deliverable__chart_position",
+        )
+
+
+class StatusUpdate(models.Model):
+    """A deliverable's status in one reporting period: what the annual report prints for it."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned")
+
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.PROTECT, related_name="status_updates")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="status_updates")
+    status = models.CharField(_("status"), max_length=20, choices=Status)
+    target_year = models.PositiveSmallIntegerField(
+        _("on track for"),
+        null=True,
+        blank=True,
+        validators=fiscal_year_validators,
+        help_text=_("For “On track”: the fiscal year it is on track for, e.g. 2014 for 2014/2015."),
+    )
+    note_en = models.TextField(
+        _("progress note (English)"),
+        max_length=NOTE_MAX_LENGTH,
+        validators=note_validators,
+        blank=True,
+        help_text=_("What happened this year, in a few sentences. Plain text."),
+    )
+    note_fr = models.TextField(
+        _("progress note (French)"), max_length=NOTE_MAX_LENGTH, validators=note_validators, blank=True
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(
+        _("updated"), null=True, blank=True, help_text=_("Empty while the status is the one carried forward.")
+    )
+    review = models.CharField(_("review"), max_length=20, choices=Review, default=Review.PENDING)
+    review_comment = models.TextField(
+        _("review comment"), blank=True, max_length=NOTE_MAX_LENGTH, validators=note_validators
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    note = Translated()
+
+    # The version is the edit counter, not part of what changed: a historical copy reads today's (simple-history
+    # fetches excluded fields from the live row), so reverting to it is checked against the current version.
+    history = HistoricalRecords(excluded_fields=["version"])
+    objects = StatusUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period", "deliverable__chart_position"]
+        verbose_name = _("status update")
+        verbose_name_plural = _("status updates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliverable", "period"],
+                name="one_status_per_deliverable_per_period",
+                violation_error_message=_("This deliverable already has a status for this period."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.ON_TRACK, target_year__isnull=False)
+                | (~Q(status=Status.ON_TRACK) & Q(target_year__isnull=True)),
+                name="target_year_exactly_when_on_track",
+                violation_error_message=_("“On track” needs the year it is on track for, and only it has one."),
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="status_is_known"),
+            models.CheckConstraint(
+                condition=Q(target_year__isnull=True)
+                | Q(target_year__gte=FIRST_FISCAL_YEAR, target_year__lte=LAST_FISCAL_YEAR),
+                name="status_target_year_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} ({self.period_id})"
+
+    def clean(self):
+        # Every write path (the forms, the quick-update list, the import) calls full_clean(), so a note pasted
+        # from Word is stored without the control characters no spreadsheet export can hold.
+        for name in ("note_en", "note_fr", "review_comment"):
+            setattr(self, name, without_control_characters(getattr(self, name)))
+        errors = {}
+        if self.period_id and self.period.is_published:
+            errors["status"] = _("The %(period)s period is published; its statuses can no longer change.") % {
+                "period": self.period.label
+            }
+        start_year = self.deliverable.start_year if self.deliverable_id else None
+        if self.target_year and start_year and self.target_year < start_year:
+            errors["target_year"] = _("The target year cannot come before the start (%(start)s).") % {
+                "start": self.deliverable.timeline
+            }
+        if self.status == Status.ON_TRACK and not self.target_year:
+            errors["target_year"] = _("Say which fiscal year it is on track for.")
+        if self.status and self.status != Status.ON_TRACK and self.target_year:
+            errors["target_year"] = _("Only “On track” takes a target year; clear it or choose “On track”.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def label(self):
+        return status_label(self.status, self.target_year)
+
+    @property
+    def is_updated(self):
+        return self.updated_at is not None
+
+    def save_unless_stale(self, user, read_version):
+        """Save as an update by `user`, unless someone saved since `read_version` was read.
+
+        The version bump is one conditional UPDATE, atomic on SQLite and PostgreSQL alike, so of two
+        people saving the same copy exactly one wins; the other gets StaleUpdateError with the
+        current row to show them.
+        """
+        with transaction.atomic():
+            claimed = StatusUpdate.objects.filter(pk=self.pk, version=read_version).update(version=F("version") + 1)
+            if not claimed:
+                raise StaleUpdateError(StatusUpdate.objects.select_related("updated_by").get(pk=self.pk))
+            self.version = read_version + 1
+            self.updated_by = user
+            self.updated_at = timezone.now()
+            self._history_user = user
+            self.save()

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from commitments.chart import chart_rows
+from commitments.models import ReportingPeriod, parse_fiscal_year
+from napreport.public.exports import FORMATS, render_export
+
+
+class Command(BaseCommand):
+    help = "Write one reporting period's Action Items Chart to standard output as CSV or JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period", required=True, help="Fiscal year, e.g. 2013-2014.")
+        parser.add_argument("--format", default="csv", help="csv (default) or json.")
+        parser.add_argument("--lang", default="en", help="en (default) or fr.")
+        parser.add_argument("--plan", help="Plan slug; defaults to the most recently launched plan.")
+
+    def handle(self, *args, period, format, lang, plan, **options):
+        if format not in FORMATS:
+            raise CommandError(f"Unknown format “{format}”: use one of {', '.join(FORMATS)}.")
+        languages = [code for code, _name in settings.LANGUAGES]
+        if lang not in languages:
+            raise CommandError(f"Unknown language “{lang}”: use one of {', '.join(languages)}.")
+        try:
+            start_year = parse_fiscal_year(period)
+        except ValidationError as error:
+            raise CommandError(error.messages[0]) from None
+        periods = ReportingPeriod.objects.filter(start_year=start_year).select_related("plan")
+        if plan:
+            periods = periods.filter(plan__slug=plan)
+        found = periods.order_by("-plan__launched").first()
+        if found is None:
+            raise CommandError(f"There is no {period} reporting period.")
+        self.stdout.write(render_export(chart_rows(found), format, lang), ending="")

@@ -1,0 +1,188 @@
+"""Public progress pages: published data only (napreport.public.published), cached until the next publication."""
+
+from collections import Counter
+
+from django.core.paginator import EmptyPage
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
+
+from commitments.models import PublishedDeliverable, PublishedDepartment, Status
+from napreport.public.caching import public_page
+from napreport.public.exports import CONTENT_TYPES, FORMATS, render_export
+from napreport.public.filters import ProgressFilter
+from napreport.public.published import current_plan, published_period, published_periods, published_rows
+from napreport.public.tables import ProgressTable
+from napreport.report.build import chart_blocks, status_summary
+from napreport.report.models import PublishedReport
+
+PAGE_SIZE = 25
+# The page sizes a visitor may ask for (?per_page=); anything else gets the default, so no request pages the
+# whole chart at once.
+PAGE_SIZES = (25, 50, 100)
+
+
+@public_page
+def home(request):
+    plan = current_plan()
+    periods = published_periods(plan)
+    latest = periods[0] if periods else None
+    summary = status_summary(chart_blocks(list(published_rows(latest)))) if latest else None
+    reports = PublishedReport.objects.filter(
+        period__in=periods, format=PublishedReport.Format.PDF, language=get_language()
+    )
+    return render(
+        request,
+        "public/home.html",
+        {
+            # The plan's title and pillars as the latest year published them, never the live (draft) names.
+            "pillars": latest.published_pillars.all() if latest else [],
+            "periods": periods,
+            "latest": latest,
+            "summary": summary,
+            "reports": {report.period_id: report for report in reports},
+        },
+    )
+
+
+@public_page
+def progress(request, year):
+    period = published_period(current_plan(), year)
+    rows = published_rows(period)
+    filters = ProgressFilter(request.GET, queryset=rows, period=period, rows=list(rows))
+    if not filters.is_valid():
+        return render(request, "public/progress.html", {"period": period, "filters": filters, "table": None})
+    export = request.GET.get("download")
+    if export:
+        if export not in FORMATS:
+            raise Http404(_("Unknown download format."))
+        return export_response(filters.qs.distinct(), export, f"action-items-{period.label}")
+    table = ProgressTable(filters.qs.distinct())
+    table.caption = _("Deliverables, %(year)s") % {"year": period.label}
+    RequestConfig(request, paginate=False).configure(table)  # the ?sort= order; unknown columns are ignored
+    try:
+        table.paginate(page=page_number(request), per_page=page_size(request))
+    except EmptyPage:
+        raise Http404(_("This table has no page %(page)s.") % {"page": request.GET["page"][:20]}) from None
+    return render(request, "public/progress.html", {"period": period, "filters": filters, "table": table})
+
+
+def page_size(request):
+    """?per_page= when it is one of PAGE_SIZES, else PAGE_SIZE."""
+    size = request.GET.get("per_page", "")
+    return int(size) if size in {str(allowed) for allowed in PAGE_SIZES} else PAGE_SIZE
+
+
+def page_number(request):
+    """?page= as a number from 1; anything that is not one shows the first page (past the last is a 404)."""
+    page = request.GET.get("page", "")
+    return int(page) if page.isascii() and page.isdigit() and int(page) > 0 else 1
+
+
+def export_response(rows, file_format, name):
+    language = get_language()
+    response = HttpResponse(render_export(rows, file_format, language), content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{name}-{language}.{file_format}"'
+    return response
+
+
+@public_page
+def deliverable_detail(request, pk):
+    history = list(
+        PublishedDeliverable.objects.filter(deliverable_id=pk, period__state="published")
+        .select_related("period")
+        .order_by("period__start_year")
+    )
+    if not history:
+        raise Http404(_("No published deliverable has this number."))
+    latest = history[-1]
+    items = PublishedDeliverable.objects.filter(period=latest.period, parent_id=pk).order_by("chart_order")
+    # The leads' names and pages as that year published them.
+    leads = PublishedDepartment.objects.filter(period=latest.period, department__published_rows=latest)
+    return render(
+        request, "public/deliverable.html", {"row": latest, "history": history, "items": items, "leads": leads}
+    )
+
+
+@public_page
+def department_detail(request, slug):
+    periods = published_periods(current_plan())
+    if not periods:
+        raise Http404(_("Nothing has been published yet."))
+    period = periods[0]
+    # The department's names and address as the latest year published them.
+    department = get_object_or_404(PublishedDepartment, period=period, slug=slug)
+    rows = list(published_rows(period).filter(leads=department.department_id))
+    if not rows:
+        raise Http404(_("This department leads no published deliverable."))
+    counts = Counter(row.status for row in rows)
+    statuses = [(Status(status).label, counts[status]) for status in Status.values if counts[status]]
+    return render(
+        request,
+        "public/department.html",
+        {"department": department, "period": period, "rows": rows, "statuses": statuses},
+    )
+
+
+@public_page
+def changes(request):
+    periods = published_periods(current_plan())
+    by_label = {period.label: period for period in periods}
+    if len(periods) < 2:
+        return render(request, "public/changes.html", {"periods": periods, "changed": None})
+    later = by_label.get(request.GET.get("to", periods[0].label))
+    earlier = by_label.get(request.GET.get("from", periods[1].label))
+    if later is None or earlier is None or earlier.start_year >= later.start_year:
+        raise Http404(_("Choose two published years, the earlier one first."))
+    before = {row.deliverable_id: row for row in published_rows(earlier)}
+    changed = [
+        (before[row.deliverable_id], row)
+        for row in published_rows(later)
+        if row.deliverable_id in before
+        and (row.status, row.target_year)
+        != (before[row.deliverable_id].status, before[row.deliverable_id].target_year)
+    ]
+    return render(
+        request,
+        "public/changes.html",
+        {"periods": periods, "earlier": earlier, "later": later, "changed": changed},
+    )
+
+
+@public_page
+def downloads(request):
+    periods = published_periods(current_plan())
+    reports = PublishedReport.objects.filter(period__in=periods).order_by("period", "language", "format")
+    files = {}
+    for report in reports:
+        files.setdefault(report.period_id, []).append(report)
+    language = get_language()
+    listing = []
+    for period in periods:
+        rows = list(published_rows(period))
+        # The chart downloads are rendered on request; their sizes are measured here so links can say them.
+        sizes = {file_format: len(render_export(rows, file_format, language).encode()) for file_format in FORMATS}
+        listing.append((period, files.get(period.pk, []), sizes))
+    return render(request, "public/downloads.html", {"periods": listing})
+
+
+def report_file(request, year, language, file_format):
+    """A stored report file, exactly as published."""
+    period = published_period(current_plan(), year)
+    report = get_object_or_404(PublishedReport, period=period, language=language, format=file_format)
+    response = FileResponse(
+        report.file.open("rb"), content_type="application/pdf" if file_format == "pdf" else "text/html; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="annual-report-{period.label}-{language}.{file_format}"'
+    response["Content-Length"] = report.size
+    return response
+
+
+@public_page
+def chart_download(request, year, file_format):
+    period = published_period(current_plan(), year)
+    if file_format not in FORMATS:
+        raise Http404(_("Unknown download format."))
+    return export_response(published_rows(period), file_format, f"action-items-{period.label}")

@@ -1,0 +1,185 @@
+"""The coordinator's report screens: the narrative in both languages, draft previews, published files, and
+the period lifecycle (open → in review → published → the next period), since publishing is the report's job."""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from commitments.history import GuardedHistoryAdmin
+from commitments.models import ReportingPeriod
+from napreport.report.build import render_html
+from napreport.report.models import NarrativeSection, PublishedReport
+from napreport.report.publishing import PublishingError, publish_period
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+@admin.register(NarrativeSection)
+class NarrativeSectionAdmin(GuardedHistoryAdmin):
+    list_display = ["title_en", "period", "has_french", "updated_at"]
+    list_filter = ["period"]
+    search_fields = ["title_en", "title_fr", "body_en", "body_fr"]
+    readonly_fields = ["updated_at"]
+    fieldsets = [
+        (None, {"fields": ["period", "key", "updated_at"]}),
+        (_("Title"), {"fields": [("title_en", "title_fr")]}),
+        (
+            _("Statement and key achievements (Parts I to IV only)"),
+            {"fields": [("summary_en", "summary_fr"), ("achievements_en", "achievements_fr")]},
+        ),
+        (
+            _("Text"),
+            {
+                "fields": [("body_en", "body_fr")],
+                "description": _(
+                    "Simple formatting only: paragraphs (<p>), lists (<ul>, <ol>, <li>), links (<a href>), "
+                    '<strong>, <em>, sub-headings (<h3>, <h4>), <sup> and footnotes (<p class="footnote">). '
+                    "Anything else is removed when you save."
+                ),
+            },
+        ),
+    ]
+
+    @admin.display(boolean=True, description=_("French"))
+    def has_french(self, section):
+        return bool(section.title_fr and section.body_fr)
+
+    def has_change_permission(self, request, obj=None):
+        """The narrative of a published period is part of its record: read-only."""
+        if obj is not None and obj.period.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.period.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("preview/<int:period_id>/<str:language>.<str:file_format>", preview, name="napreport_report_preview"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        periods = ReportingPeriod.objects.select_related("plan").order_by("-start_year")
+        links = format_html_join(
+            "",
+            "<li>{}: <a href='{}'>HTML (EN)</a> · <a href='{}'>PDF (EN)</a> · "
+            "<a href='{}'>HTML (FR)</a> · <a href='{}'>PDF (FR)</a></li>",
+            (
+                (
+                    period.label,
+                    *(
+                        reverse("admin:napreport_report_preview", args=[period.pk, language, file_format])
+                        for language in ("en", "fr")
+                        for file_format in ("html", "pdf")
+                    ),
+                )
+                for period in periods
+            ),
+        )
+        extra_context = {**(extra_context or {}), "report_previews": format_html("<ul>{}</ul>", links)}
+        return super().changelist_view(request, extra_context)
+
+    def preview_view(self, request, period_id, language, file_format):
+        """The draft report of any period, rendered now from the live data (PDF watermarked DRAFT)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if language not in LANGUAGE_CODES or file_format not in ("html", "pdf"):
+            raise Http404(_("Unknown language or format."))
+        period = get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=period_id)
+        html = render_html(period, language, draft=True, for_pdf=file_format == "pdf")
+        if file_format == "html":
+            response = HttpResponse(html, content_type="text/html; charset=utf-8")
+            # The report embeds its stylesheet; allow that one inline style sheet on this page only.
+            response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+            return response
+        from napreport.report.pdf import pdf_from_html  # loads WeasyPrint only when a PDF is asked for
+
+        response = HttpResponse(pdf_from_html(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="draft-report-{period.label}-{language}.pdf"'
+        return response
+
+
+@admin.register(PublishedReport)
+class PublishedReportAdmin(admin.ModelAdmin):
+    list_display = ["period", "language", "format", "size", "sha256", "created_at", "download"]
+    list_filter = ["period", "language", "format"]
+    readonly_fields = ["period", "language", "format", "file", "sha256", "size", "created_at"]
+
+    @admin.display(description=_("File"))
+    def download(self, report):
+        url = reverse("public:report-file", args=[report.period.label, report.language, report.format])
+        return format_html("<a href='{}'>{}</a>", url, _("Download"))
+
+    def has_add_permission(self, request):
+        return False  # only publishing creates them
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(GuardedHistoryAdmin):
+    list_display = ["label", "plan", "state", "opened_at", "published_at"]
+    list_filter = ["plan", "state"]
+    readonly_fields = ["state", "published_at"]
+    actions = ["start_review", "reopen", "publish", "open_next_period"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Close for review (departments can no longer update)"), permissions=["change"])
+    def start_review(self, request, queryset):
+        count = queryset.filter(state=ReportingPeriod.State.OPEN).update(state=ReportingPeriod.State.IN_REVIEW)
+        self.message_user(request, gettext("%(count)d periods moved to review.") % {"count": count})
+
+    @admin.action(description=_("Reopen for updates"), permissions=["change"])
+    def reopen(self, request, queryset):
+        count = queryset.filter(state=ReportingPeriod.State.IN_REVIEW).update(state=ReportingPeriod.State.OPEN)
+        self.message_user(request, gettext("%(count)d periods reopened.") % {"count": count})
+
+    @admin.action(description=_("Publish (renders and freezes the annual report)"), permissions=["change"])
+    def publish(self, request, queryset):
+        for period in queryset:
+            try:
+                publish_period(period)
+            except PublishingError as error:
+                items = format_html_join("", "<li>{}</li>", ((message,) for message in error.missing))
+                heading = gettext("%(period)s was not published:") % {"period": period.label}
+                self.message_user(request, format_html("{} <ul>{}</ul>", heading, items), level=messages.ERROR)
+            else:
+                self.message_user(request, gettext("%(period)s is published.") % {"period": period.label})
+
+    @admin.action(description=_("Open the next period (carries every status forward)"), permissions=["change"])
+    def open_next_period(self, request, queryset):
+        for period in queryset:
+            try:
+                following = period.open_next()
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), level=messages.ERROR)
+            except IntegrityError:  # the database refuses a second unpublished period
+                self.message_user(
+                    request,
+                    gettext("The next period of %(period)s is already open.") % {"period": period.label},
+                    level=messages.ERROR,
+                )
+            else:
+                self.message_user(request, gettext("%(period)s is open for updates.") % {"period": following.label})

@@ -1,0 +1,168 @@
+"""The Annual Report on Progress of a period, as data, HTML and PDF.
+
+`report_data` gathers everything the report prints with a fixed number of queries (the chart rows
+of commitments.chart, and the narrative); `render_html` turns it into the document, and
+napreport.report.pdf into the PDF.
+The same code renders drafts (any period, watermarked) and the files stored at publication.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from commitments.chart import chart_rows
+from commitments.models import Status
+from napreport.report.models import NarrativeSection, SectionKey
+
+# The order and colours of the status summary; colour is never the only cue (each bar is labelled).
+SUMMARY_STATUSES = [Status.COMPLETE, Status.ONGOING, Status.IN_PROGRESS, Status.ON_TRACK]
+STATUS_COLOURS = {
+    Status.COMPLETE: "#26374a",
+    Status.ONGOING: "#2b8a3e",
+    Status.IN_PROGRESS: "#b35c00",
+    Status.ON_TRACK: "#6f4e99",
+    "": "#6b6b6b",
+}
+BEFORE_PARTS = (SectionKey.FOREWORD, SectionKey.INTRODUCTION, SectionKey.PROGRESS)
+AFTER_PARTS = (SectionKey.MOVING_FORWARD, SectionKey.CONCLUSION)
+REPORT_CSS = Path(settings.BASE_DIR) / "static" / "report" / "report.css"
+
+
+@dataclass
+class TaskBlock:
+    code: str
+    title: str
+    rows: list = field(default_factory=list)
+
+
+@dataclass
+class ObjectiveBlock:
+    code: str
+    text: str
+    tasks: list = field(default_factory=list)
+
+
+@dataclass
+class PillarBlock:
+    number: int
+    name: str
+    objectives: list = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+
+def chart_blocks(rows):
+    """Group chart rows (in chart order) into pillars → objectives → tasks, and count statuses.
+
+    A row that has sub-items is a heading for them: its status (if any) counts, the items count on
+    their own, and a parent with neither status nor timeline is not counted.
+    """
+    parents = {row.parent_id for row in rows if row.parent_id}
+    pillars = []
+    for row in rows:
+        row.is_item = row.parent_id is not None
+        row.has_items = row.deliverable_id in parents
+        if not pillars or pillars[-1].number != row.pillar_number:
+            pillars.append(PillarBlock(row.pillar_number, row.pillar_name))
+        pillar = pillars[-1]
+        if not pillar.objectives or pillar.objectives[-1].code != row.objective_code:
+            pillar.objectives.append(ObjectiveBlock(row.objective_code, row.objective_text))
+        objective = pillar.objectives[-1]
+        if not objective.tasks or objective.tasks[-1].code != row.task_code:
+            objective.tasks.append(TaskBlock(row.task_code, row.task_title))
+        objective.tasks[-1].rows.append(row)
+        if row.status or not row.has_items:
+            pillar.counts[row.status] += 1
+    return pillars
+
+
+def status_summary(pillars):
+    """Counts by pillar and status, as table rows and as the bars of the SVG chart (same numbers)."""
+    statuses = [(status, Status(status).label, STATUS_COLOURS[status]) for status in SUMMARY_STATUSES]
+    if any(pillar.counts[""] for pillar in pillars):
+        statuses.append(("", _("No status reported"), STATUS_COLOURS[""]))
+    widest = max((pillar.total for pillar in pillars), default=0) or 1
+    bar_width = 400
+    table, bars = [], []
+    for index, pillar in enumerate(pillars):
+        cells = [pillar.counts[status] for status, _label, _colour in statuses]
+        table.append({"pillar": pillar, "cells": cells, "total": pillar.total})
+        x, segments = 0.0, []
+        for (_status, label, colour), count in zip(statuses, cells, strict=True):
+            width = bar_width * count / widest
+            if count:
+                segment = {"x": round(x, 1), "width": round(width, 1), "colour": colour, "label": label}
+                segments.append({**segment, "count": count})
+            x += width
+        bars.append({"y": 30 + index * 46, "pillar": pillar, "segments": segments, "end": round(x, 1)})
+    totals = [sum(row["cells"][i] for row in table) for i in range(len(statuses))]
+    return {
+        "statuses": statuses,
+        "rows": table,
+        "totals": totals,
+        "total": sum(totals),
+        "bars": bars,
+        "chart_height": 40 + len(pillars) * 46 + 30,
+        "legend_y": 30 + len(pillars) * 46 + 10,
+    }
+
+
+def report_data(period):
+    """Everything the report prints, in the active language. Two queries for a published period
+    (its frozen rows, its narrative), four for a draft (the live chart, statuses and leads)."""
+    rows = chart_rows(period)
+    sections = {section.key: section for section in NarrativeSection.objects.filter(period=period)}
+    pillars = chart_blocks(rows)
+    parts = []
+    for number, key in enumerate((SectionKey.PART_1, SectionKey.PART_2, SectionKey.PART_3, SectionKey.PART_4), 1):
+        pillar = next((p for p in pillars if p.number == number), None)
+        parts.append({"section": sections.get(key), "pillar": pillar, "anchor": key})
+    before = [(key, sections[key]) for key in BEFORE_PARTS if key in sections]
+    after = [(key, sections[key]) for key in AFTER_PARTS if key in sections]
+    toc = [(key, section.title) for key, section in before]
+    toc.append(("status-summary", _("Summary of Statuses by Pillar")))
+    toc += [(part["anchor"], part["section"].title) for part in parts if part["section"]]
+    toc += [(key, section.title) for key, section in after]
+    toc.append(("annex-a", _("Annex A: Action Items Chart")))
+    annex_b = sections.get(SectionKey.ANNEX_B)
+    if annex_b:
+        toc.append(("annex-b", annex_b.title))
+    return {
+        "period": period,
+        "plan": period.plan,
+        # A published report names the plan as it was published, however it has been edited since.
+        "plan_title": period.plan_title if period.is_published and period.plan_title_en else period.plan.title,
+        "rows": rows,
+        "pillars": pillars,
+        "parts": parts,
+        "narrative_before_parts": before,
+        "narrative_after_parts": after,
+        "annex_b": annex_b,
+        "toc": toc,
+        "summary": status_summary(pillars),
+    }
+
+
+def render_html(period, language, *, draft=False, for_pdf=False, data=None):
+    """The report as one self-contained HTML document (its stylesheet inlined).
+
+    `data` (from report_data, built in the same language) lets a caller reuse one query run.
+    """
+    with translation.override(language):
+        context = data or report_data(period)
+        context = {
+            **context,
+            "language": language,
+            "draft": draft,
+            "for_pdf": for_pdf,
+            "stylesheet": REPORT_CSS.read_text(encoding="utf-8"),
+        }
+        return render_to_string("report/report.html", context)

@@ -1,0 +1,112 @@
+"""The annual report's own data: the narrative a coordinator writes for a period, and the files
+that publishing a period stores once and for all.
+
+The chart itself (Annex A) is not stored here: it is generated from commitments' data.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from commitments.models import ReportingPeriod, Translated
+from napreport.report.html import clean_html
+
+
+class SectionKey(models.TextChoices):
+    """The report's narrative sections, in the order the report prints them (the 2013-2014 report's)."""
+
+    FOREWORD = "foreword", _("Foreword")
+    INTRODUCTION = "introduction", _("Introduction")
+    PROGRESS = "progress", _("Progress to Date")
+    PART_1 = "part-1", _("Part I")
+    PART_2 = "part-2", _("Part II")
+    PART_3 = "part-3", _("Part III")
+    PART_4 = "part-4", _("Part IV")
+    MOVING_FORWARD = "moving-forward", _("Moving Forward")
+    CONCLUSION = "conclusion", _("Conclusion")
+    ANNEX_B = "annex-b", _("Annex B: Resources and Links")
+
+
+SECTION_ORDER = {key: position for position, key in enumerate(SectionKey.values)}
+PART_KEYS = (SectionKey.PART_1, SectionKey.PART_2, SectionKey.PART_3, SectionKey.PART_4)
+HTML_FIELDS = ("summary_en", "summary_fr", "achievements_en", "achievements_fr", "body_en", "body_fr")
+
+
+class NarrativeSection(models.Model):
+    """One narrative section of a period's report, in English and French, as sanitised HTML.
+
+    The four Parts (one per pillar) also have a summary (the pillar's statement) and their Key
+    Achievements list; other sections use the body only.
+    """
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="narrative_sections")
+    key = models.CharField(_("section"), max_length=20, choices=SectionKey)
+    position = models.PositiveSmallIntegerField(editable=False, default=0)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_fr = models.CharField(_("title (French)"), max_length=200, blank=True)
+    summary_en = models.TextField(_("statement (English)"), blank=True)
+    summary_fr = models.TextField(_("statement (French)"), blank=True)
+    achievements_en = models.TextField(_("key achievements (English)"), blank=True)
+    achievements_fr = models.TextField(_("key achievements (French)"), blank=True)
+    body_en = models.TextField(_("text (English)"), blank=True)
+    body_fr = models.TextField(_("text (French)"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    title = Translated("title_en")
+    summary = Translated("summary_en")
+    achievements = Translated("achievements_en")
+    body = Translated("body_en")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period", "position"]
+        verbose_name = _("report section")
+        verbose_name_plural = _("report sections")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "key"], name="one_section_per_key_per_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.period.label} – {self.title_en}"
+
+    def save(self, *args, **kwargs):
+        self.position = SECTION_ORDER[self.key]
+        for name in HTML_FIELDS:
+            setattr(self, name, clean_html(getattr(self, name)))
+        super().save(*args, **kwargs)
+
+    @property
+    def is_part(self):
+        return self.key in PART_KEYS
+
+
+class PublishedReport(models.Model):
+    """A report file rendered once when its period was published, never rendered again."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        HTML = "html", "HTML"
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        FRENCH = "fr", _("French")
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="published_reports")
+    language = models.CharField(_("language"), max_length=2, choices=Language)
+    format = models.CharField(_("format"), max_length=4, choices=Format)
+    file = models.FileField(_("file"), upload_to="reports/")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    created_at = models.DateTimeField(_("published"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["period", "language", "format"]
+        verbose_name = _("published report")
+        verbose_name_plural = _("published reports")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "language", "format"], name="one_report_file_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.period.label} {self.get_language_display()} {self.get_format_display()}"

@@ -1,0 +1,63 @@
+"""The report's PDF: WeasyPrint, allowed to load only embedded data and the project's static files.
+
+Imported only where a PDF is rendered, inside the function that renders it: WeasyPrint loads Pango on
+import, and web workers that never render a PDF should not pay for it.
+"""
+
+import mimetypes
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.apps import apps
+from django.conf import settings
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+
+def static_roots():
+    """The folders the PDF may read files from: the project's static/ and each installed app's static/."""
+    roots = [Path(settings.BASE_DIR) / "static"]
+    roots += [Path(entry[1] if isinstance(entry, tuple | list) else entry) for entry in settings.STATICFILES_DIRS]
+    roots += [Path(app.path) / "static" for app in apps.get_app_configs()]
+    return [root.resolve() for root in roots if root.is_dir()]
+
+
+class StaticFilesOnly(URLFetcher):
+    """WeasyPrint's url_fetcher for the report: `data:` URLs and the project's own static files, nothing else.
+
+    Never the network, never another file: a `file:` URL is resolved (`..` and symlinks followed) and read only
+    if the real path lies inside a static folder. A refused resource is left out and the PDF still renders.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, **kwargs)
+        self.roots = static_roots()
+
+    def fetch(self, url, headers=None):
+        scheme = url.partition(":")[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        path = self.static_file(url) if scheme == "file" else None
+        if path is None:
+            raise ValueError(f"The report may not load {url[:200]}: only data: URLs and static files are allowed.")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+
+    def static_file(self, url):
+        """The real path of a `file:` URL when it is a file inside a static folder, else None."""
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(url2pathname(parts.path)).resolve()
+        if path.is_file() and any(path.is_relative_to(root) for root in self.roots):
+            return path
+        return None
+
+
+def pdf_from_html(html):
+    """WeasyPrint alone: the tagged PDF/UA-1 of an already rendered report."""
+    # The document's language and title come from <html lang> and <title>; pdf/ua-1 tags the structure.
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=StaticFilesOnly()).write_pdf(
+        pdf_variant="pdf/ua-1"
+    )
