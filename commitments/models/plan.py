@@ -146,13 +146,6 @@ class Department(models.Model):
 
 
 class DeliverableQuerySet(models.QuerySet):
-    def led_by(self, departments):
-        return self.filter(leads__in=departments).distinct()
-
-    def tracked(self):
-        """Rows that carry a status: deliverables without sub-items, and sub-items."""
-        return self.filter(has_items=False)
-
     def for_chart(self):
         """Everything a chart row shows, loaded up front."""
         return self.select_related("task__objective__pillar", "parent", "new_in").prefetch_related(
@@ -262,6 +255,12 @@ class Deliverable(models.Model):
         super().save(*args, **kwargs)
         if self.parent_id and not self.parent.has_items:
             Deliverable.objects.filter(pk=self.parent_id).update(has_items=True)
+        if self.has_items:
+            # The sub-items' stored positions start with this one's: they move with it.
+            items = list(self.items.all())
+            for item in items:
+                item.chart_position = f"{self.chart_position}.{item.position:04d}"
+            Deliverable.objects.bulk_update(items, ["chart_position"])
 
     def get_absolute_url(self):
         return reverse("public:deliverable-detail", kwargs={"pk": self.pk})

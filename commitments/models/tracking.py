@@ -130,9 +130,6 @@ class StaleUpdateError(Exception):
 
 
 class StatusUpdateQuerySet(models.QuerySet):
-    def for_chart(self):
-        return self.select_related("deliverable__task__objective__pillar", "deliverable__parent", "period")
-
     def in_chart_order(self):
         return self.order_by(
             "deliverable__task__objective__pillar__number",

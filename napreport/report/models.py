@@ -76,10 +76,6 @@ class NarrativeSection(models.Model):
             setattr(self, name, clean_html(getattr(self, name)))
         super().save(*args, **kwargs)
 
-    @property
-    def is_part(self):
-        return self.key in PART_KEYS
-
 
 class PublishedReport(models.Model):
     """A report file rendered once when its period was published, never rendered again."""
