@@ -185,16 +185,14 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         answer_review(obj, request.user)
-        try:
-            obj.save_unless_stale(request.user, form.cleaned_data["read_version"])
-        except StaleUpdateError as error:
-            raise StaleEditRefused(error.current) from None
+        # A stale save raises StaleUpdateError, caught by the view that offered the form (one message for all).
+        obj.save_unless_stale(request.user, form.cleaned_data["read_version"])
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             with transaction.atomic():
                 return super().changeform_view(request, object_id, form_url, extra_context)
-        except StaleEditRefused as refused:
+        except StaleUpdateError as refused:
             self.refuse_stale_edit(request, refused.current)
             return redirect(reverse("admin:commitments_statusupdate_change", args=[refused.current.pk]))
 
@@ -312,7 +310,7 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
         try:
             with transaction.atomic():
                 return super().history_form_view(request, object_id, version_id, extra_context)
-        except StaleEditRefused as refused:
+        except StaleUpdateError as refused:
             self.refuse_stale_edit(request, refused.current)
             return redirect(reverse("admin:commitments_statusupdate_history", args=[refused.current.pk]))
 
@@ -334,7 +332,7 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
                 self.message_user(request, gettext("No period is open for updates at the moment."), messages.INFO)
         try:
             return super().changelist_view(request, extra_context)
-        except StaleEditRefused as refused:  # the quick-update list saves all rows or none
+        except StaleUpdateError as refused:  # the quick-update list saves all rows or none
             self.refuse_stale_edit(request, refused.current)
             return redirect(request.get_full_path())
 
@@ -364,9 +362,3 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
             **(dashboard(period) if period else {}),
         }
         return TemplateResponse(request, "admin/commitments/dashboard.html", context)
-
-
-class StaleEditRefused(Exception):
-    def __init__(self, current):
-        super().__init__("stale edit")
-        self.current = current
