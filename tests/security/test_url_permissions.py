@@ -57,7 +57,7 @@ EXPECTATIONS = [
     ("admin:jsi18n", STAFF, NOBODY),
     ("admin:app_list", STAFF, NOBODY),
     ("admin:view_on_site", STAFF, NOBODY),
-    ("admin:autocomplete", NOBODY, NOBODY),  # needs its query parameters
+    ("admin:autocomplete", STAFF, NOBODY),  # deliverables for the status form's field: staff may view the chart
     ("admin:commitments_dashboard", COORDINATOR, COORDINATOR),  # POST sends the reminders
     ("admin:commitments_statusupdate_changelist", STAFF, LEAD),  # each sees and changes only their own rows
     ("admin:commitments_statusupdate_export", STAFF, NOBODY),
@@ -180,7 +180,10 @@ def sample_url(name, pattern, target, samples):
             kwargs[key] = "MQ" if key == "uidb64" else "set-password"
         else:
             raise AssertionError(f"No sample value for <{key}> in {name}")
-    return reverse(name, kwargs=kwargs)
+    url = reverse(name, kwargs=kwargs)
+    if name == "admin:autocomplete":  # the lookup the status form's deliverable field makes
+        url += "?app_label=commitments&model_name=statusupdate&field_name=deliverable&term=a"
+    return url
 
 
 class FormFields(HTMLParser):
