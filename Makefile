@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE := napreport.settings
 RUNTIME_DEBS := python3-venv python3-dev build-essential libpq-dev \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-liberation gettext
 # Browser tests drive Debian's Chromium; PDF checks use poppler; the HTML checker (vnu) runs on Java.
-TEST_DEBS := chromium poppler-utils $(if $(shell command -v java),,default-jre-headless)
+TEST_DEBS := chromium poppler-utils libreoffice-calc-nogui $(if $(shell command -v java),,default-jre-headless)
 
 .PHONY: run test lint lock benchmarks system-runtime system-test clean
 
