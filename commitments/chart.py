@@ -21,7 +21,7 @@ def build_live_rows(period):
     deliverables = list(
         Deliverable.objects.filter(task__objective__pillar__plan_id=period.plan_id).for_chart().in_chart_order()
     )
-    rows = []
+    rows: list[PublishedDeliverable] = []
     for deliverable in deliverables:
         if deliverable.new_in is not None and deliverable.new_in.start_year > period.start_year:
             continue  # added in a later year: not part of this period's chart

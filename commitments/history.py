@@ -8,9 +8,12 @@ change form.
 """
 
 import dataclasses
+from collections.abc import Iterator
+from typing import Any, cast
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Field
 from django.http import Http404
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
@@ -71,16 +74,17 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
 HISTORY_SILENT_FIELDS = {"updated_at", "updated_by"}
 
 
-def describe_changes(older, newer):
+def describe_changes(older: Any, newer: Any) -> Iterator[str]:
     """ "Status: In progress → Complete", one line per field that changed between two historical records."""
     delta = newer.diff_against(older, excluded_fields=HISTORY_SILENT_FIELDS)
     for change in delta.changes:
-        field = StatusUpdate._meta.get_field(change.field)
+        # diff_against compares concrete fields only, never relations seen from the other side.
+        field = cast("Field[Any, Any]", StatusUpdate._meta.get_field(change.field))
         before, after = display_value(field, change.old), display_value(field, change.new)
         yield f"{capfirst(field.verbose_name)}: {before} → {after}"
 
 
-def display_value(field, value):
+def display_value(field: "Field[Any, Any]", value: Any) -> Any:
     if value in (None, ""):
         return "—"
     if field.choices:

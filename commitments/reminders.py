@@ -14,7 +14,7 @@ def outstanding_by_department_id(period):
         .prefetch_related("deliverable__lead_links")
         .in_chart_order()
     )
-    by_department = {}
+    by_department: dict[int, list[StatusUpdate]] = {}
     for update in outstanding:
         for link in update.deliverable.lead_links.all():
             by_department.setdefault(link.department_id, []).append(update)

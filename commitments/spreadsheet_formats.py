@@ -13,6 +13,7 @@ import io
 import logging
 import re
 import zipfile
+from typing import Any
 from xml.etree.ElementTree import ParseError, iterparse
 
 import tablib
@@ -139,6 +140,8 @@ class LimitedXLSX(XLSX):
             workbook = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
             try:
                 sheet = workbook.active
+                if sheet is None:  # a workbook without a worksheet
+                    raise not_a_workbook
                 sheet.reset_dimensions()  # the declared dimension is the file's word, not a measure
                 cells = sheet.iter_rows(min_row=1, max_row=max_rows + 1, max_col=max_columns, values_only=True)
                 return as_dataset(list(cells))
@@ -175,7 +178,7 @@ def scan_part(part):
         f"{MAIN_NAMESPACE}row": 1024,  # cells, counting empty styled ones Excel writes past the data
         f"{MAIN_NAMESPACE}sst": (max_rows + 1) * max_columns,  # shared strings
     }  # anything else (styles, names, relationships): a few hundred in a real workbook
-    open_elements = []  # [element, children so far]
+    open_elements: list[list[Any]] = []  # [element, children so far]
     row_number = column = 0
     for event, element in iterparse(part, events=("start", "end")):
         if event == "end":

@@ -201,7 +201,9 @@ class Deliverable(models.Model):
         related_name="new_deliverables",
         help_text=_("The report that first listed it, where it is marked “NEW:”."),
     )
-    leads = models.ManyToManyField(Department, through="DeliverableLead", related_name="deliverables")
+    leads: "models.ManyToManyField[Department, DeliverableLead]" = models.ManyToManyField(
+        Department, through="DeliverableLead", related_name="deliverables"
+    )
     lead_note_en = models.CharField(
         _("lead qualifier (English)"),
         max_length=200,
@@ -251,10 +253,10 @@ class Deliverable(models.Model):
     def save(self, *args, **kwargs):
         # Sub-items sort right after their parent: parent "0003", its items "0003.0001", "0003.0002".
         own = f"{self.position:04d}"
-        self.chart_position = f"{self.parent.chart_position}.{own}" if self.parent_id else own
+        self.chart_position = f"{self.parent.chart_position}.{own}" if self.parent is not None else own
         super().save(*args, **kwargs)
-        if self.parent_id and not self.parent.has_items:
-            Deliverable.objects.filter(pk=self.parent_id).update(has_items=True)
+        if self.parent is not None and not self.parent.has_items:
+            Deliverable.objects.filter(pk=self.parent.pk).update(has_items=True)
         if self.has_items:
             # The sub-items' stored positions start with this one's: they move with it.
             items = list(self.items.all())
@@ -266,9 +268,9 @@ class Deliverable(models.Model):
         return reverse("public:deliverable-detail", kwargs={"pk": self.pk})
 
     def clean(self):
-        if self.parent_id and self.parent.parent_id:
+        if self.parent is not None and self.parent.parent_id:
             raise ValidationError({"parent": _("A sub-item cannot have sub-items of its own.")})
-        if self.parent_id and self.parent.task_id != self.task_id:
+        if self.parent is not None and self.parent.task_id != self.task_id:
             raise ValidationError({"parent": _("A sub-item belongs to the same task as its deliverable.")})
 
     @property

@@ -52,6 +52,10 @@ class PublishedDeliverable(models.Model):
     leads_label = Translated(english="leads_en")
     lead_note = Translated()
 
+    # Set only on the unsaved rows commitments.chart builds from the live chart: the lead departments, which
+    # publishing links to the row once saved (an unsaved row has no many-to-many yet).
+    lead_departments: list[Department]
+
     class Meta:
         ordering = ["period", "chart_order"]
         verbose_name = _("published deliverable")

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
@@ -218,7 +219,7 @@ class StatusUpdate(models.Model):
         # from Word is stored without the control characters no spreadsheet export can hold.
         for name in ("note_en", "note_fr", "review_comment"):
             setattr(self, name, without_control_characters(getattr(self, name)))
-        errors = {}
+        errors: dict[str, str | Promise] = {}
         if self.period_id and self.period.is_published:
             errors["status"] = _("The %(period)s period is published; its statuses can no longer change.") % {
                 "period": self.period.label
