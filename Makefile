@@ -30,6 +30,8 @@ test: system-runtime system-test $(VENV)/.installed $(MESSAGES)
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	DEBUG=1 $(VENV)/bin/mypy
 	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run
 	DEBUG=1 $(PYTHON) manage.py check
 
