@@ -9,14 +9,16 @@ The same code renders drafts (any period, watermarked) and the files stored at p
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from commitments.chart import chart_rows
-from commitments.models import Status
+from commitments.models import PublishedDeliverable, ReportingPeriod, Status
 from napreport.report.models import NarrativeSection, SectionKey
 
 # The order and colours of the status summary; colour is never the only cue (each bar is labelled).
@@ -37,37 +39,37 @@ REPORT_CSS = Path(settings.BASE_DIR) / "static" / "report" / "report.css"
 class TaskBlock:
     code: str
     title: str
-    rows: list = field(default_factory=list)
+    rows: list[PublishedDeliverable] = field(default_factory=list)
 
 
 @dataclass
 class ObjectiveBlock:
     code: str
     text: str
-    tasks: list = field(default_factory=list)
+    tasks: list[TaskBlock] = field(default_factory=list)
 
 
 @dataclass
 class PillarBlock:
     number: int
     name: str
-    objectives: list = field(default_factory=list)
-    counts: Counter = field(default_factory=Counter)
+    objectives: list[ObjectiveBlock] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
 
     @property
-    def total(self):
+    def total(self) -> int:
         return sum(self.counts.values())
 
 
-def chart_blocks(rows):
+def chart_blocks(rows: list[Any]) -> list[PillarBlock]:
     """Group chart rows (in chart order) into pillars → objectives → tasks, and count statuses.
 
     A row that has sub-items is a heading for them: its status (if any) counts, the items count on
     their own, and a parent with neither status nor timeline is not counted.
     """
     parents = {row.parent_id for row in rows if row.parent_id}
-    pillars = []
-    for row in rows:
+    pillars: list[PillarBlock] = []
+    for row in rows:  # chart rows, marked here with is_item and has_items for the template
         row.is_item = row.parent_id is not None
         row.has_items = row.deliverable_id in parents
         if not pillars or pillars[-1].number != row.pillar_number:
@@ -84,14 +86,17 @@ def chart_blocks(rows):
     return pillars
 
 
-def status_summary(pillars):
+def status_summary(pillars: list[PillarBlock]) -> dict[str, Any]:
     """Counts by pillar and status, as table rows and as the bars of the SVG chart (same numbers)."""
-    statuses = [(status, Status(status).label, STATUS_COLOURS[status]) for status in SUMMARY_STATUSES]
+    statuses: list[tuple[str, str | Promise, str]] = [
+        (status, Status(status).label, STATUS_COLOURS[status]) for status in SUMMARY_STATUSES
+    ]
     if any(pillar.counts[""] for pillar in pillars):
         statuses.append(("", _("No status reported"), STATUS_COLOURS[""]))
     widest = max((pillar.total for pillar in pillars), default=0) or 1
     bar_width = 400
-    table, bars = [], []
+    table: list[dict[str, Any]] = []
+    bars: list[dict[str, Any]] = []
     for index, pillar in enumerate(pillars):
         cells = [pillar.counts[status] for status, _label, _colour in statuses]
         table.append({"pillar": pillar, "cells": cells, "total": pillar.total})
@@ -115,19 +120,19 @@ def status_summary(pillars):
     }
 
 
-def report_data(period):
+def report_data(period: ReportingPeriod) -> dict[str, Any]:
     """Everything the report prints, in the active language. Two queries for a published period
     (its frozen rows, its narrative), four for a draft (the live chart, statuses and leads)."""
     rows = chart_rows(period)
     sections = {section.key: section for section in NarrativeSection.objects.filter(period=period)}
     pillars = chart_blocks(rows)
-    parts = []
+    parts: list[dict[str, Any]] = []
     for number, key in enumerate((SectionKey.PART_1, SectionKey.PART_2, SectionKey.PART_3, SectionKey.PART_4), 1):
         pillar = next((p for p in pillars if p.number == number), None)
         parts.append({"section": sections.get(key), "pillar": pillar, "anchor": key})
     before = [(key, sections[key]) for key in BEFORE_PARTS if key in sections]
     after = [(key, sections[key]) for key in AFTER_PARTS if key in sections]
-    toc = [(key, section.title) for key, section in before]
+    toc: list[tuple[str, str]] = [(key, section.title) for key, section in before]
     toc.append(("status-summary", _("Summary of Statuses by Pillar")))
     toc += [(part["anchor"], part["section"].title) for part in parts if part["section"]]
     toc += [(key, section.title) for key, section in after]
@@ -151,7 +156,14 @@ def report_data(period):
     }
 
 
-def render_html(period, language, *, draft=False, for_pdf=False, data=None):
+def render_html(
+    period: ReportingPeriod,
+    language: str,
+    *,
+    draft: bool = False,
+    for_pdf: bool = False,
+    data: dict[str, Any] | None = None,
+) -> str:
     """The report as one self-contained HTML document (its stylesheet inlined).
 
     `data` (from report_data, built in the same language) lets a caller reuse one query run.
