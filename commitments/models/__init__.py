@@ -18,10 +18,13 @@ from commitments.models.plan import (
 from commitments.models.published import PublishedDeliverable, PublishedDepartment, PublishedPillar
 from commitments.models.tracking import (
     ReportingPeriod,
+    SlipReason,
     StaleUpdateError,
     Status,
     StatusUpdate,
     StatusUpdateQuerySet,
+    is_slip,
+    slip_label,
     status_label,
 )
 from commitments.models.values import (
@@ -53,6 +56,7 @@ __all__ = [
     "PublishedDepartment",
     "PublishedPillar",
     "ReportingPeriod",
+    "SlipReason",
     "StaleUpdateError",
     "Status",
     "StatusUpdate",
@@ -61,10 +65,12 @@ __all__ = [
     "Translated",
     "code_validator",
     "fiscal_year_validators",
+    "is_slip",
     "natural_sort_key",
     "note_validators",
     "parse_fiscal_year",
     "period_label",
+    "slip_label",
     "status_label",
     "timeline_label",
 ]

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models.plan import Deliverable, Department
-from commitments.models.tracking import ReportingPeriod, Status, status_label
+from commitments.models.tracking import ReportingPeriod, SlipReason, Status, slip_label, status_label
 from commitments.models.values import Translated, timeline_label
 
 
@@ -43,6 +43,12 @@ class PublishedDeliverable(models.Model):
     lead_note_en = models.CharField(max_length=200, blank=True)
     lead_note_fr = models.CharField(max_length=200, blank=True)
     is_new = models.BooleanField(default=False)
+    # A target moved later than the year before (the department's reason, frozen as published).
+    slip_reason = models.CharField(max_length=30, choices=SlipReason, blank=True)
+    slip_from_status = models.CharField(max_length=20, choices=Status, blank=True)
+    slip_from_target = models.PositiveSmallIntegerField(null=True)
+    slip_note_en = models.TextField(blank=True)
+    slip_note_fr = models.TextField(blank=True)
 
     pillar_name = Translated()
     objective_text = Translated()
@@ -78,6 +84,14 @@ class PublishedDeliverable(models.Model):
     @property
     def timeline(self):
         return timeline_label(self.start_year) if self.start_year else ""
+
+    @property
+    def slip(self):
+        """“Target moved from 2014-2015 to 2015-2016: partner dependency”, or "" when the target did not slip."""
+        if not self.slip_reason:
+            return ""
+        before = (self.slip_from_status, self.slip_from_target)
+        return slip_label(*before, self.status, self.target_year, self.slip_reason)
 
 
 class PublishedPillar(models.Model):

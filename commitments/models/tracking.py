@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,42 @@ def status_label(status, target_year=None):
     if status == Status.ON_TRACK and target_year:
         return _("On track for %(year)s") % {"year": f"{target_year}/{target_year + 1}"}
     return Status(status).label if status else ""
+
+
+class SlipReason(models.TextChoices):
+    """Why a deliverable's target moved later than last year's (asked of the department, shown once published)."""
+
+    FUNDING = "funding", _("Funding")
+    PARTNER_DEPENDENCY = "partner_dependency", _("Partner dependency")
+    SCOPE_CHANGE = "scope_change", _("Scope change")
+    LEGISLATIVE_TIMING = "legislative_timing", _("Legislative timing")
+    OTHER = "other", _("Other")
+
+
+def is_slip(previous_status, previous_target, status, target_year):
+    """Whether going from last year's status to this one moves the target later: from “On track for” a year
+    to a later year, or from “Complete” back to “On track for” a year."""
+    if status != Status.ON_TRACK or not target_year or not previous_status:
+        return False
+    if previous_status == Status.COMPLETE:
+        return True
+    return previous_status == Status.ON_TRACK and bool(previous_target) and target_year > previous_target
+
+
+def slip_label(previous_status, previous_target, status, target_year, reason=""):
+    """“Target moved from 2014-2015 to 2015-2016: partner dependency”, in the active language."""
+    before = period_label(previous_target) if previous_status == Status.ON_TRACK and previous_target else None
+    after = period_label(target_year) if target_year else status_label(status, target_year)
+    if before:
+        text = _("Target moved from %(before)s to %(after)s") % {"before": before, "after": after}
+    else:
+        text = _("Moved from “%(before)s” to a target of %(after)s") % {
+            "before": status_label(previous_status, previous_target),
+            "after": after,
+        }
+    if reason:
+        text = _("%(change)s: %(reason)s") % {"change": text, "reason": str(SlipReason(reason).label).lower()}
+    return text
 
 
 class ReportingPeriod(models.Model):
@@ -131,6 +168,29 @@ class StaleUpdateError(Exception):
 
 
 class StatusUpdateQuerySet(models.QuerySet):
+    def with_previous(self):
+        """Annotate last year's status, target and notes of the same deliverable (one subquery each)."""
+        previous = StatusUpdate.objects.filter(
+            deliverable_id=OuterRef("deliverable_id"),
+            period__plan_id=OuterRef("period__plan_id"),
+            period__start_year=OuterRef("period__start_year") - 1,
+        )
+        return self.annotate(
+            **{
+                f"previous_{name}": Subquery(previous.values(field)[:1])
+                for name, field in [
+                    ("status", "status"),
+                    ("target", "target_year"),
+                    ("note_en", "note_en"),
+                    ("note_fr", "note_fr"),
+                ]
+            }
+        )
+
+    def slipped(self):
+        """The updates whose department gave a reason for a later target, with last year's status."""
+        return self.exclude(slip_reason="").with_previous()
+
     def in_chart_order(self):
         return self.order_by(
             "deliverable__task__objective__pillar__number",
@@ -178,9 +238,18 @@ class StatusUpdate(models.Model):
     review_comment = models.TextField(
         _("review comment"), blank=True, max_length=NOTE_MAX_LENGTH, validators=note_validators
     )
+    # Asked when the target moves later than last year's (see is_slip); kept in the history, frozen when published.
+    slip_reason = models.CharField(_("reason for the later target"), max_length=30, choices=SlipReason, blank=True)
+    slip_note_en = models.TextField(
+        _("why the target moved (English)"), blank=True, max_length=500, validators=[MaxLengthValidator(500)]
+    )
+    slip_note_fr = models.TextField(
+        _("why the target moved (French)"), blank=True, max_length=500, validators=[MaxLengthValidator(500)]
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     note = Translated()
+    slip_note = Translated()
 
     # The version is the edit counter, not part of what changed: a historical copy reads today's (simple-history
     # fetches excluded fields from the live row), so reverting to it is checked against the current version.
@@ -217,7 +286,7 @@ class StatusUpdate(models.Model):
     def clean(self):
         # Every write path (the forms, the quick-update list, the import) calls full_clean(), so a note pasted
         # from Word is stored without the control characters no spreadsheet export can hold.
-        for name in ("note_en", "note_fr", "review_comment"):
+        for name in ("note_en", "note_fr", "review_comment", "slip_note_en", "slip_note_fr"):
             setattr(self, name, without_control_characters(getattr(self, name)))
         errors: dict[str, str | Promise] = {}
         if self.period_id and self.period.is_published:
@@ -243,6 +312,18 @@ class StatusUpdate(models.Model):
     @property
     def is_updated(self):
         return self.updated_at is not None
+
+    def previous_update(self):
+        """Last year's status of the same deliverable (None in the plan's first period)."""
+        return (
+            StatusUpdate.objects.filter(
+                deliverable_id=self.deliverable_id,
+                period__plan_id=self.period.plan_id,
+                period__start_year=self.period.start_year - 1,
+            )
+            .only("status", "target_year", "note_en", "note_fr")
+            .first()
+        )
 
     def save_unless_stale(self, user, read_version):
         """Save as an update by `user`, unless someone saved since `read_version` was read.

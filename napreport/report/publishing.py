@@ -23,6 +23,7 @@ from commitments.models import (
     PublishedDepartment,
     PublishedPillar,
     ReportingPeriod,
+    StatusUpdate,
     Task,
 )
 from napreport.report.build import render_html
@@ -135,6 +136,7 @@ def publish_chart(period):
     if period.is_published:
         raise ValueError(f"{period.label} is already published.")
     rows = build_live_rows(period)
+    freeze_slips(period, rows)
     PublishedDeliverable.objects.bulk_create(rows)
     Lead = PublishedDeliverable.leads.through
     Lead.objects.bulk_create(
@@ -147,6 +149,19 @@ def publish_chart(period):
     period.published_at = timezone.now()
     period.save(update_fields=["state", "published_at", "plan_title_en", "plan_title_fr", "plan_launched"])
     return period
+
+
+def freeze_slips(period, rows):
+    """Copy onto the (unsaved) rows each later target's reason and the status it moved from."""
+    slips = {update.deliverable_id: update for update in StatusUpdate.objects.filter(period=period).slipped()}
+    for row in rows:
+        if update := slips.get(row.deliverable_id):
+            row.slip_reason, row.slip_note_en, row.slip_note_fr = (
+                update.slip_reason,
+                update.slip_note_en,
+                update.slip_note_fr,
+            )
+            row.slip_from_status, row.slip_from_target = update.previous_status or "", update.previous_target
 
 
 def freeze_names(period, departments):
