@@ -5,17 +5,17 @@ same model, built unsaved from the live chart and that period's statuses, so a d
 as it will once published.
 """
 
-from commitments.models import Deliverable, PublishedDeliverable, StatusUpdate
+from commitments.models import Deliverable, PublishedDeliverable, ReportingPeriod, StatusUpdate
 
 
-def chart_rows(period):
+def chart_rows(period: ReportingPeriod) -> list[PublishedDeliverable]:
     """The period's chart in print order: deliverables, each followed by its tracked sub-items."""
     if period.is_published:
         return list(period.published_rows.order_by("chart_order"))
     return build_live_rows(period)
 
 
-def build_live_rows(period):
+def build_live_rows(period: ReportingPeriod) -> list[PublishedDeliverable]:
     """Rows from the live chart and the period's statuses (three queries, whatever the size)."""
     statuses = {update.deliverable_id: update for update in StatusUpdate.objects.filter(period=period)}
     deliverables = list(
@@ -29,7 +29,9 @@ def build_live_rows(period):
     return rows
 
 
-def _row(period, deliverable, update, chart_order):
+def _row(
+    period: ReportingPeriod, deliverable: Deliverable, update: StatusUpdate | None, chart_order: int
+) -> PublishedDeliverable:
     task = deliverable.task
     objective = task.objective
     pillar = objective.pillar

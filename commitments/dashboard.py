@@ -1,12 +1,14 @@
 """What the coordinator watches during a period: progress per lead department and statuses per pillar."""
 
+from typing import Any
+
 from django.db.models import Count, Max, Q
 
-from commitments.models import DeliverableLead, Status, StatusUpdate
+from commitments.models import DeliverableLead, ReportingPeriod, Status, StatusUpdate
 from commitments.reminders import outstanding_by_department_id
 
 
-def dashboard(period):
+def dashboard(period: ReportingPeriod) -> dict[str, Any]:
     """What the coordinator watches during a period: progress per lead department and statuses per pillar.
 
     Four queries, whatever the number of departments and deliverables.

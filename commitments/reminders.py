@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.core.mail import send_mass_mail
 
-from commitments.models import Department, StatusUpdate
+from commitments.models import Department, ReportingPeriod, StatusUpdate
 
 
-def outstanding_by_department_id(period):
+def outstanding_by_department_id(period: ReportingPeriod) -> dict[int, list[StatusUpdate]]:
     """{department id: [its status updates not yet updated in `period`]}, in chart order. Two queries."""
     outstanding = (
         StatusUpdate.objects.filter(period=period, updated_at__isnull=True)
@@ -21,14 +21,14 @@ def outstanding_by_department_id(period):
     return by_department
 
 
-def outstanding_by_department(period):
+def outstanding_by_department(period: ReportingPeriod) -> dict[Department, list[StatusUpdate]]:
     """{department, with its members: [its outstanding status updates]}. Four queries."""
     by_department = outstanding_by_department_id(period)
     departments = Department.objects.filter(pk__in=by_department).prefetch_related("members")
     return {department: by_department[department.pk] for department in departments}
 
 
-def send_reminders(period):
+def send_reminders(period: ReportingPeriod) -> list[Department]:
     """One e-mail to each department with outstanding items (its contact address and its members);
     returns the departments written to."""
     messages, reminded = [], []

@@ -1,6 +1,8 @@
 """The plan as Annex A prints it: plan → pillar → objective → task → deliverable (→ sub-item), and
 the lead departments."""
 
+from typing import Any, Self
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -34,7 +36,7 @@ class ActionPlan(models.Model):
         verbose_name = _("action plan")
         verbose_name_plural = _("action plans")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title_en
 
 
@@ -52,7 +54,7 @@ class Pillar(models.Model):
         verbose_name_plural = _("pillars")
         constraints = [models.UniqueConstraint(fields=["plan", "number"], name="unique_pillar_number_per_plan")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.number}. {self.name_en}"
 
 
@@ -73,10 +75,10 @@ class Objective(models.Model):
         verbose_name_plural = _("objectives")
         constraints = [models.UniqueConstraint(fields=["pillar", "code"], name="unique_objective_code_per_pillar")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.code} {self.text_en[:80]}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.sort_key = natural_sort_key(self.code)
         super().save(*args, **kwargs)
 
@@ -98,10 +100,10 @@ class Task(models.Model):
         verbose_name_plural = _("tasks")
         constraints = [models.UniqueConstraint(fields=["objective", "code"], name="unique_task_code_per_objective")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.code} {self.title_en}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.sort_key = natural_sort_key(self.code)
         super().save(*args, **kwargs)
 
@@ -133,26 +135,26 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.acronym
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = slugify(self.acronym)
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("public:department-detail", kwargs={"slug": self.slug})
 
 
 class DeliverableQuerySet(models.QuerySet):
-    def for_chart(self):
+    def for_chart(self) -> Self:
         """Everything a chart row shows, loaded up front."""
         return self.select_related("task__objective__pillar", "parent", "new_in").prefetch_related(
             models.Prefetch("lead_links", queryset=DeliverableLead.objects.select_related("department"))
         )
 
-    def in_chart_order(self):
+    def in_chart_order(self) -> Self:
         return self.order_by(
             "task__objective__pillar__number",
             "task__objective__sort_key",
@@ -247,10 +249,10 @@ class Deliverable(models.Model):
         ]
         indexes = [models.Index(fields=["task", "chart_position"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.text_en.split("\n", 1)[0][:100]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Sub-items sort right after their parent: parent "0003", its items "0003.0001", "0003.0002".
         own = f"{self.position:04d}"
         self.chart_position = f"{self.parent.chart_position}.{own}" if self.parent is not None else own
@@ -264,21 +266,21 @@ class Deliverable(models.Model):
                 item.chart_position = f"{self.chart_position}.{item.position:04d}"
             Deliverable.objects.bulk_update(items, ["chart_position"])
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("public:deliverable-detail", kwargs={"pk": self.pk})
 
-    def clean(self):
+    def clean(self) -> None:
         if self.parent is not None and self.parent.parent_id:
             raise ValidationError({"parent": _("A sub-item cannot have sub-items of its own.")})
         if self.parent is not None and self.parent.task_id != self.task_id:
             raise ValidationError({"parent": _("A sub-item belongs to the same task as its deliverable.")})
 
     @property
-    def timeline(self):
+    def timeline(self) -> str:
         return timeline_label(self.start_year) if self.start_year else ""
 
     @property
-    def lead_acronyms(self):
+    def lead_acronyms(self) -> list[str]:
         """Reads self.lead_links: prefetch them (DeliverableQuerySet.for_chart)."""
         return [link.department.acronym for link in self.lead_links.all()]
 
@@ -296,5 +298,5 @@ class DeliverableLead(models.Model):
             models.UniqueConstraint(fields=["deliverable", "department"], name="unique_lead_per_deliverable")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.department_id} leads {self.deliverable_id}"

@@ -1,6 +1,7 @@
 """The values the chart is written in: fiscal years, codes, notes, and text in both official languages."""
 
 import re
+from typing import Self, overload
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,17 +20,17 @@ note_validators = [MaxLengthValidator(NOTE_MAX_LENGTH)]
 code_validator = RegexValidator(r"^\d+(\.\d+)*$", _("A code is numbers separated by dots, e.g. 1.11."))
 
 
-def timeline_label(start_year):
+def timeline_label(start_year: int) -> str:
     """2012 → "2012/13", as the chart's Timeline column prints a fiscal year."""
     return f"{start_year}/{(start_year + 1) % 100:02d}"
 
 
-def period_label(start_year):
+def period_label(start_year: int) -> str:
     """2013 → "2013-2014", as a report names its fiscal year."""
     return f"{start_year}-{start_year + 1}"
 
 
-def parse_fiscal_year(text):
+def parse_fiscal_year(text: object) -> int:
     """Read "2013-2014", "2013/14", "2013/2014" or "2013-14" as the start year 2013.
 
     Raises ValidationError for anything else, including years that do not follow each other.
@@ -52,7 +53,7 @@ def parse_fiscal_year(text):
     return start
 
 
-def natural_sort_key(code):
+def natural_sort_key(code: str) -> str:
     """ "1.9" → "0001.0009", so that codes sort 1.9 before 1.10 in the database too."""
     return ".".join(f"{int(part):04d}" for part in code.split("."))
 
@@ -64,14 +65,20 @@ class Translated:
     admin shows both side by side and a missing translation is visible, not hidden.
     """
 
-    def __init__(self, english=None):
-        self.english = english
+    def __init__(self, english: str | None = None) -> None:
+        self.english = english or ""  # the column read in English; `<name>_en` unless given
 
-    def __set_name__(self, owner, name):
+    def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
         self.english = self.english or f"{name}_en"
 
-    def __get__(self, instance, owner=None):
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> Self: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> str: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> Self | str:
         if instance is None:
             return self
         language = (get_language() or settings.LANGUAGE_CODE)[:2]
