@@ -62,15 +62,19 @@ def too_many_columns():
 
 
 def as_dataset(rows):
-    """The rows as a Dataset under the first non-empty row's headers; blank rows are left out."""
-    rows = [row for row in rows if any(value not in (None, "") for value in row)]
-    if not rows:
+    """The rows as a Dataset under the first non-empty row's headers; blank rows are left out.
+
+    The dataset's `sheet_rows` holds each data row's number as the spreadsheet program shows it (the header
+    is row 1, a blank row still counts), so that an error names the row a person sees.
+    """
+    numbered = [(number, row) for number, row in enumerate(rows, 1) if any(value not in (None, "") for value in row)]
+    if not numbered:
         raise SpreadsheetRefused(gettext("The file is empty: it has no header row and no statuses."))
-    headers = [str(value).strip() if value is not None else "" for value in rows[0]]
+    headers = [str(value).strip() if value is not None else "" for value in numbered[0][1]]
     while headers and not headers[-1]:
         headers.pop()
     dataset = tablib.Dataset(headers=headers)
-    for number, row in enumerate(rows[1:], 2):
+    for number, row in numbered[1:]:
         row = list(row)
         if any(value not in (None, "") for value in row[len(headers) :]):
             # More cells than headers: most often a note's comma or semicolon outside quotes, which
@@ -80,31 +84,53 @@ def as_dataset(rows):
                 % {"row": number}
             )
         dataset.append((row + [None] * len(headers))[: len(headers)])
+    dataset.sheet_rows = [number for number, row in numbered[1:]]
     return dataset
 
 
-class LimitedCSV(CSV):
-    """CSV as Excel and LibreOffice save it (UTF-8 with or without a byte-order mark, or Windows-1252;
-    commas or, in French Excel, semicolons), within the import limits."""
-
-    def create_dataset(self, in_stream, **kwargs):
-        data = in_stream.encode() if isinstance(in_stream, str) else in_stream
-        check_upload_size(len(data))
-        if b"\x00" in data:
-            raise SpreadsheetRefused(
-                gettext("This is not a CSV file. Save the spreadsheet as CSV, or choose the XLSX format.")
-            )
+def decode_csv(data):
+    """The text of a CSV file as Excel or LibreOffice saved it: UTF-8 (with or without a byte-order mark),
+    UTF-16 with its byte-order mark (Excel's “Unicode text”), or else Windows-1252 (older Excel, and
+    LibreOffice's default)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            text = data.decode("utf-8-sig")
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # refused below like any other unreadable file
+    elif b"\x00" not in data:
+        try:
+            return data.decode("utf-8-sig")
         except UnicodeDecodeError:
             try:
-                text = data.decode("cp1252")
+                return data.decode("cp1252")
             except UnicodeDecodeError:
                 raise SpreadsheetRefused(
                     gettext("The file's characters are neither UTF-8 nor Windows-1252; save it as “CSV UTF-8”.")
                 ) from None
-        header = text.split("\n", 1)[0]
-        delimiter = ";" if header.count(";") > header.count(",") else ","
+    raise SpreadsheetRefused(
+        gettext("This is not a CSV file. Save the spreadsheet as CSV, or choose the XLSX format.")
+    )
+
+
+def csv_delimiter(text):
+    """The separator the header row uses most: a comma, a semicolon (French Excel) or a tab."""
+    header = text.split("\n", 1)[0]
+    return max([",", ";", "\t"], key=header.count)
+
+
+class LimitedCSV(CSV):
+    """CSV as Excel and LibreOffice save it (UTF-8 with or without a byte-order mark, UTF-16, or Windows-1252;
+    commas, semicolons as in French Excel, or tabs), within the import limits."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        data = in_stream.encode() if isinstance(in_stream, str) else in_stream
+        check_upload_size(len(data))
+        text = decode_csv(data)
+        if "\x00" in text:
+            raise SpreadsheetRefused(
+                gettext("This is not a CSV file. Save the spreadsheet as CSV, or choose the XLSX format.")
+            )
+        delimiter = csv_delimiter(text)
         rows = []
         try:
             for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):

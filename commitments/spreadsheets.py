@@ -3,8 +3,10 @@
 import logging
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -13,13 +15,24 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.tmp_storages import CacheStorage
-from import_export.widgets import ForeignKeyWidget
 
-from commitments.models import ReportingPeriod, Status, StatusUpdate, parse_fiscal_year
+from commitments.models import ReportingPeriod, StatusUpdate, status_label
+from commitments.models.values import period_label
 from commitments.plain_text import without_control_characters
 from commitments.review import answer_review
-from commitments.roles import editable_updates
+from commitments.roles import editable_updates, is_coordinator
 from commitments.spreadsheet_formats import LimitedCSV, LimitedXLSX, SpreadsheetRefused, check_upload_size
+from commitments.spreadsheet_template import (
+    COLUMNS,
+    export_titles,
+    file_name,
+    fill_in_workbook,
+    fiscal_year_choices,
+    header_labels,
+    machine_names,
+    read_fiscal_year,
+    read_status,
+)
 
 logger = logging.getLogger("commitments.spreadsheets")
 
@@ -73,32 +86,22 @@ class ImportProblem(results.Error):
 
 
 class StatusUpdateResource(resources.ModelResource):
-    """The spreadsheet staff export, edit offline and import back: status, target year and notes."""
+    """The spreadsheet staff export, fill in offline and import back: status, target year and notes, beside
+    the deliverable's text and last year's status and note. Headers follow the person's language; the
+    columns keep their machine names (COLUMNS) for the import."""
 
-    deliverable_id = fields.Field(attribute="deliverable_id", column_name="deliverable_id", readonly=True)
     task = fields.Field(attribute="deliverable__task__code", column_name="task", readonly=True)
-    deliverable = fields.Field(attribute="deliverable__text_en", column_name="deliverable", readonly=True)
-    period = fields.Field(
-        attribute="period", column_name="period", widget=ForeignKeyWidget(ReportingPeriod, "start_year"), readonly=True
-    )
+    deliverable = fields.Field(column_name="deliverable", readonly=True)
+    period = fields.Field(column_name="period", readonly=True)
+    previous_status = fields.Field(column_name="previous_status", readonly=True)
+    previous_note = fields.Field(column_name="previous_note", readonly=True)
     target_year = fields.Field(attribute="target_year", column_name="target_year")
     # The version each row was exported at: an import over a change saved since is refused, as in the form.
     version = fields.Field(attribute="version", column_name="version", readonly=True)
 
     class Meta:
         model = StatusUpdate
-        fields = (
-            "id",
-            "version",
-            "deliverable_id",
-            "task",
-            "deliverable",
-            "period",
-            "status",
-            "target_year",
-            "note_en",
-            "note_fr",
-        )
+        fields = tuple(COLUMNS)
         import_id_fields = ("id",)
         skip_unchanged = True
         report_skipped = False
@@ -111,11 +114,41 @@ class StatusUpdateResource(resources.ModelResource):
     def get_error_result_class(self):
         return ImportProblem
 
+    # ---- the export: what a person reads
+    def get_export_headers(self, selected_fields=None):
+        return header_labels(super().get_export_headers(selected_fields))
+
     def export_field(self, field, instance, **kwargs):
         # Rows stored before notes were cleaned on save may still hold control characters, which XLSX cannot.
         return neutralise_formula(without_control_characters(super().export_field(field, instance, **kwargs)))
 
+    # Reads the deliverable and the period: the export's queryset selects them (StatusSpreadsheetsMixin).
+    def dehydrate_deliverable(self, update):
+        return update.deliverable.text
+
+    def dehydrate_period(self, update):
+        return update.period.label
+
+    def dehydrate_status(self, update):
+        return str(status_label(update.status))
+
+    def dehydrate_target_year(self, update):
+        return period_label(update.target_year) if update.target_year else ""
+
+    # Last year's status and notes are annotations (StatusSpreadsheetsMixin.get_export_queryset).
+    def dehydrate_previous_status(self, update):
+        previous = getattr(update, "previous_status", None)
+        return str(status_label(previous, getattr(update, "previous_target", None))) if previous else ""
+
+    def dehydrate_previous_note(self, update):
+        english, french = getattr(update, "previous_note_en", ""), getattr(update, "previous_note_fr", "")
+        return (french if translation.get_language() == "fr" and french else english) or ""
+
+    # ---- the import: a file in either language, its rows checked one by one
     def before_import(self, dataset, **kwargs):
+        self.sheet_rows = getattr(dataset, "sheet_rows", None)
+        if dataset.headers:
+            dataset.headers = machine_names(dataset.headers)
         expected = {"id", "version", "status", "target_year", "note_en", "note_fr"}
         missing = expected - set(dataset.headers or [])
         if missing:
@@ -124,6 +157,19 @@ class StatusUpdateResource(resources.ModelResource):
             raise ValidationError(
                 gettext("The file lacks the columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))}
             )
+        published = self.published_periods(dataset["id"])
+        if published:
+            # An old file: one sentence for the file, not a refusal per row.
+            dataset.wipe()
+            raise ValidationError(published_file_message(published))
+
+    def published_periods(self, ids):
+        """The published periods that rows of this file belong to, among the rows this user's departments lead."""
+        numbers = {int(value) for value in ids if str(value).strip().isdigit()}
+        rows = StatusUpdate.objects.filter(pk__in=numbers, period__state=ReportingPeriod.State.PUBLISHED)
+        if not is_coordinator(self.user):
+            rows = rows.filter(deliverable__leads__members=self.user)
+        return list(ReportingPeriod.objects.filter(status_updates__in=rows).distinct().select_related("plan"))
 
     def before_import_row(self, row, **kwargs):
         for column, value in row.items():
@@ -146,23 +192,18 @@ class StatusUpdateResource(resources.ModelResource):
                 gettext("“%(version)s” is not the version the file was exported at; export the file again.")
                 % {"version": row.get("version")}
             ) from None
-        status = row["status"] = str(row.get("status") or "").strip()
-        if status not in Status.values:
+        row["status"], year_in_status = read_status(row.get("status"))
+        row["target_year"] = read_fiscal_year(row.get("target_year"))
+        if year_in_status and row["target_year"] not in (None, year_in_status):
             raise ValidationError(
-                gettext("“%(status)s” is not a status; use one of %(statuses)s.")
-                % {"status": status, "statuses": ", ".join(Status.values)}
+                gettext("The status says “%(status)s” but the target year is %(year)s; keep only one of them.")
+                % {
+                    "status": status_label(row["status"], year_in_status),
+                    "year": period_label(row["target_year"]),
+                }
             )
-        target = row.get("target_year")
-        if target not in (None, ""):
-            try:
-                row["target_year"] = (
-                    parse_fiscal_year(target) if "-" in str(target) or "/" in str(target) else int(target)
-                )
-            except (ValidationError, ValueError):
-                raise ValidationError(gettext("“%(year)s” is not a fiscal year.") % {"year": target}) from None
-        else:
-            row["target_year"] = None
-        edited = (status, row["target_year"], row["note_en"], row["note_fr"])
+        row["target_year"] = row["target_year"] or year_in_status
+        edited = (row["status"], row["target_year"], row["note_en"], row["note_fr"])
         if row["version"] != current.version and edited != (
             current.status,
             current.target_year,
@@ -177,6 +218,26 @@ class StatusUpdateResource(resources.ModelResource):
                 % {"user": current.updated_by or gettext("someone"), "status": current.label, "note": current.note_en}
             )
 
+    def after_import(self, dataset, result, **kwargs):
+        """Name each refused row as the spreadsheet program numbers it, and the columns as the file's headers."""
+        lines = self.sheet_rows or []
+
+        def line(number):
+            return lines[number - 1] if 0 < number <= len(lines) else number + 1  # + the header row
+
+        for invalid in result.invalid_rows:
+            invalid.number = line(invalid.number)
+            invalid.messages = [
+                message
+                if field == NON_FIELD_ERRORS
+                else gettext("%(column)s: %(message)s") % {"column": COLUMNS.get(field, field), "message": message}
+                for field, messages_ in invalid.error_dict.items()
+                for message in messages_
+            ]
+        for error_row in result.error_rows:
+            error_row.number = line(error_row.number)
+        result.diff_headers = header_labels(result.diff_headers)
+
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
         instance.full_clean(exclude=["deliverable", "period"])
@@ -187,6 +248,29 @@ class StatusUpdateResource(resources.ModelResource):
         answer_review(instance, self.user)
         # Checked again as it is written, so a save between the check above and this one is not lost either.
         instance.save_unless_stale(self.user, row["version"])
+
+
+def published_file_message(periods):
+    """One sentence for a file exported before its period was published: which file to fill in instead."""
+    periods = sorted(periods, key=lambda period: period.start_year)
+    following = (
+        ReportingPeriod.objects.filter(
+            plan__in={period.plan_id for period in periods}, state=ReportingPeriod.State.OPEN
+        )
+        .order_by("-start_year")
+        .first()
+    )
+    published = ", ".join(period.label for period in periods)
+    if following:
+        return gettext(
+            "%(period)s is published, so this file can no longer be imported; export the %(next)s file."
+        ) % {
+            "period": published,
+            "next": following.label,
+        }
+    return gettext(
+        "%(period)s is published; its statuses can no longer change, and nothing in this file was imported."
+    ) % {"period": published}
 
 
 class SpreadsheetImportForm(ImportForm):
@@ -244,9 +328,29 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
     tmp_storage_class = PreviewStorage
     skip_import_confirm = False
 
+    # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark (without, « PrÃ©vention »).
+    to_encoding = "utf-8-sig"
+
     def get_export_formats(self):
         # The library's own classes: it exports native numbers only for the XLSX type it knows.
         return [CSV, XLSX]
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        if not isinstance(file_format, XLSX):
+            return super().get_export_data(file_format, request, queryset, **kwargs)
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        dataset = self.get_data_for_export(request, queryset, force_native_type=True, **kwargs)
+        who, when = self.export_titles(request, queryset)
+        years = fiscal_year_choices(set(queryset.values_list("period__start_year", flat=True)))
+        return fill_in_workbook(dataset, f"{who} {when}".strip(), years)
+
+    def get_export_filename(self, request, queryset, file_format):
+        return file_name(*self.export_titles(request, queryset), file_format.get_extension())
+
+    def export_titles(self, request, queryset):
+        departments = [] if is_coordinator(request.user) else request.user.departments.all()
+        return export_titles(departments, queryset.order_by().values_list("period__start_year", flat=True).distinct())
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
@@ -255,7 +359,21 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
     def get_export_queryset(self, request):
-        return self.get_queryset(request)
+        # Everything a row shows, loaded with the rows: the deliverable's text, the period, last year's notes
+        # (the admin's queryset annotates last year's status and target).
+        previous = StatusUpdate.objects.filter(
+            deliverable_id=OuterRef("deliverable_id"),
+            period__plan_id=OuterRef("period__plan_id"),
+            period__start_year=OuterRef("period__start_year") - 1,
+        )
+        return (
+            self.get_queryset(request)
+            .select_related("deliverable__task", "period")
+            .annotate(
+                previous_note_en=Subquery(previous.values("note_en")[:1]),
+                previous_note_fr=Subquery(previous.values("note_fr")[:1]),
+            )
+        )
 
     def get_import_data_kwargs(self, **kwargs):
         # A row refused at confirmation (someone saved it since the preview) leaves every row unwritten.
