@@ -147,17 +147,48 @@ LOGIN_REDIRECT_URL = "admin:index"
 # a request's Host header.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# The public pages' cache, shared by every instance: the database by default, Redis when REDIS_URL is set.
-# Publishing a period expires every cached page at once (napreport.public.caching). Sessions live in the database.
+# Two caches, shared by every instance. "default": Django's database cache (spreadsheet previews between preview
+# and confirmation). "public": the public pages (napreport.public.caching), in a table of their own, or Redis when
+# REDIS_URL is set (a Redis database of their own: publishing empties it, napreport.report.publishing). A Redis
+# outage serves pages uncached (django-redis' IGNORE_EXCEPTIONS), logged. Sessions live in the database.
 REDIS_URL = os.environ.get("REDIS_URL")
-CACHES = {
-    "default": {"BACKEND": "napreport.redis_cache.RedisCache", "LOCATION": REDIS_URL}
-    if REDIS_URL
-    else {"BACKEND": "napreport.db_cache.DatabaseCache", "LOCATION": "napreport_cache"}
-}
+# How long the server keeps a public page (a publication expires it at once anyway); 0 turns the cache off.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "3600"))
-# Each worker process also keeps the public pages it served in memory, up to this many bytes.
-PUBLIC_CACHE_MEMORY = int(os.environ.get("PUBLIC_CACHE_MEMORY_MB", "32")) * 1024 * 1024
+# How long browsers, proxies and CDNs may keep one (Cache-Control: public, max-age), and so show it after a
+# publication; they revalidate with the ETag and Last-Modified, answered 304 when nothing changed.
+PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", "300"))
+# Well above the pages there are (each page of each language holds two entries), so culling is rare; and since
+# a culled entry is only one page rendered again, it never expires the others.
+PUBLIC_CACHE_MAX_ENTRIES = int(os.environ.get("PUBLIC_CACHE_MAX_ENTRIES", "50000"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "napreport_cache"},
+    "public": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "TIMEOUT": PUBLIC_CACHE_SECONDS,
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True},
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "napreport_public_cache",
+        "TIMEOUT": PUBLIC_CACHE_SECONDS,
+        "KEY_FUNCTION": "napreport.public.caching.spread_key",
+        "OPTIONS": {"MAX_ENTRIES": PUBLIC_CACHE_MAX_ENTRIES},
+    },
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# Background tasks (django-tasks, Django 6's tasks framework): publishing a period runs in a worker
+# (`manage.py db_worker`), queued in the database itself, so there is nothing more to run than the worker.
+# Tests run tasks as they are queued (the immediate backend) unless a test asks for the database queue.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
 
 # ---- Security -------------------------------------------------------------------------------
 # Behind HTTPS in production (the documented environment sets DEBUG=0); development stays on http.

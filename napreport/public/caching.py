@@ -1,147 +1,139 @@
-"""The public pages' cache: rendered once per publication, then served from memory.
+"""HTTP caching of the public pages, with Django's cache framework and the web's own headers.
 
-Published data changes only when a period is published. Each publication starts a new *generation*, a random
-token kept in the shared cache (the database, or Redis when REDIS_URL is set). A request reads the current
-generation (one small cache round trip), then looks for its page, keyed by generation, language and full path:
-first in this process's memory, then in the shared cache, where other instances may already have put it. A
-publication through any instance changes the generation, so every instance stops serving the old pages at once.
+A public page is the same for every visitor until the next publication, so:
+- the rendered page is kept in the "public" cache (settings.CACHES) by Django's `cache_page`, shared by every
+  instance; publishing a period empties that cache (napreport.report.publishing), and nothing else does;
+- the page says so to browsers, proxies and CDNs: `Cache-Control: public, max-age=…`, an `ETag` and a
+  `Last-Modified` (the last publication), and a conditional request is answered 304 by Django's
+  `conditional_page`.
 
-Only the view's own response is kept (status, body, the headers the view set); the middleware still runs on
-every request, so security headers, Content-Language and the like are added as for any other response.
+Only the view's own response is cached; the middleware still runs on every request, so security headers,
+Content-Language and the like are added as for any other response.
 """
 
 import hashlib
-import logging
-import threading
-import uuid
-from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
-from django.http import HttpResponse
-from django.utils.cache import cc_delim_re, has_vary_header
-from django.utils.translation import get_language
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.cache import has_vary_header, patch_cache_control, set_response_etag
+from django.utils.http import http_date
+from django.views.decorators.cache import cache_page
+from django.views.decorators.http import conditional_page
 
-GENERATION_KEY = "public:generation"
-
-logger = logging.getLogger(__name__)
-
-
-def current_generation():
-    """The publication generation every instance agrees on; a new one if the shared cache lost it."""
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        # After a cache clear or an eviction: a fresh random token can never bring back an older page.
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
+from napreport.public.published import last_modified
+from napreport.report.publishing import PUBLIC_PAGES_CACHE
 
 
-def new_generation():
-    """Called once a publication is committed: every cached page, in every instance, is stale from now on."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+def spread_key(key: str, key_prefix: str, version: int) -> str:
+    """Django's cache key, led by a hash of itself (the "public" database cache's KEY_FUNCTION).
+
+    Past MAX_ENTRIES, Django's database cache culls the lowest keys first, and cache_page's keys begin with
+    "views.decorators.cache.cache_header" (the entry without which a page cannot be found) or "…cache_page":
+    as they are, one cull would take the header entry of nearly every page. Led by a hash, a cull takes
+    entries at random, so removing N entries costs at most N pages."""
+    spread = hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()[:8]
+    return f"{spread}:{key_prefix}:{version}:{key}"
 
 
-class Pages:
-    """This process's rendered pages of one generation, least recently used dropped past `max_bytes`."""
-
-    def __init__(self, max_bytes):
-        self.max_bytes = max_bytes
-        self.generation = None
-        self.pages = OrderedDict()
-        self.size = 0
-        self.lock = threading.Lock()
-
-    def get(self, generation, key):
-        with self.lock:
-            if generation != self.generation:
-                self.generation, self.size = generation, 0
-                self.pages.clear()
-                return None
-            page = self.pages.get(key)
-            if page is not None:
-                self.pages.move_to_end(key)
-            return page
-
-    def put(self, generation, key, page):
-        size = len(page[2])
-        # Pages larger than an eighth of the budget (big downloads) stay in the shared cache only.
-        if generation != self.generation or size > self.max_bytes // 8:
-            return
-        with self.lock:
-            if key in self.pages:
-                return
-            self.pages[key] = page
-            self.size += size
-            while self.size > self.max_bytes:
-                _, dropped = self.pages.popitem(last=False)
-                self.size -= len(dropped[2])
+def last_publication(request: HttpRequest):
+    """When the public data last changed (the latest publication), read once per request."""
+    if not hasattr(request, "_last_publication"):
+        request._last_publication = last_modified()
+    return request._last_publication
 
 
-pages = Pages(settings.PUBLIC_CACHE_MEMORY)
+def keep_known_query(names: Iterable[str]):
+    """Drop the query parameters a page does not read, before anything sees the request.
+
+    The cache key is the URL, so a made-up parameter (`?x=1`, `?x=2`, …) would otherwise store one more copy
+    of the same page each time; without it the request is the page it shows, and is served from the cache.
+    """
+    known = tuple(names)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.META.get("QUERY_STRING"):
+                kept = QueryDict(mutable=True)
+                for name in known:
+                    if name in request.GET:
+                        kept.setlist(name, request.GET.getlist(name))
+                request.GET = kept
+                request.META["QUERY_STRING"] = kept.urlencode()
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
-def page_key(generation, request):
-    path = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
-    return f"public:page:{generation}:{get_language()}:{path}"
-
-
-def cacheable(request, response):
-    """A complete 200 that is the same for everybody: no cookie set, no Vary on Cookie, nothing private.
-
-    The page is kept as the view returned it, before the middleware adds its cookies and Vary headers, so
-    what would make them say "this visitor's page" is checked on the request: a CSRF token or the session
-    (and through it the signed-in user) used while rendering."""
-    cache_control = {part.strip().lower() for part in cc_delim_re.split(response.get("Cache-Control", ""))}
+def for_one_visitor(request: HttpRequest, response: HttpResponse) -> bool:
+    """Whether the response is this visitor's own: it sets a cookie or varies on it, or its rendering read the
+    session (and through it the signed-in user) or a CSRF token. The middleware that would say so in the
+    headers (sessions, CSRF) runs after the page is cached, so it is checked here, on the request."""
     session = getattr(request, "session", None)
-    return (
-        response.status_code == 200
-        and not response.streaming
-        and getattr(response, "is_rendered", True)
-        and not response.cookies
-        and not has_vary_header(response, "Cookie")
-        and not cache_control & {"private", "no-store", "no-cache"}
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and not (session is not None and session.accessed)
+    return bool(
+        response.cookies
+        or has_vary_header(response, "Cookie")
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or (session is not None and session.accessed)
     )
 
 
-def public_page(view):
-    """Serve a public page (the same for every visitor) from the cache until the next publication.
-
-    If the shared cache fails (Redis down, say), pages are served fresh: no cached page can be trusted
-    without the generation, and an uncached page is better than an error page.
-    """
+def stamp_publication(view):
+    """Inside the cache: a page for everybody gets its ETag and the last publication as Last-Modified, once,
+    when it is rendered; a page for one visitor is marked private, so neither we nor a proxy keep it."""
 
     @wraps(view)
-    def cached_view(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or not settings.PUBLIC_CACHE_SECONDS:
-            return view(request, *args, **kwargs)
-        try:
-            generation = current_generation()
-            key = page_key(generation, request)
-            page = pages.get(generation, key)
-            if page is None:
-                page = cache.get(key)
-                if page is not None:
-                    pages.put(generation, key, page)
-        except Exception as error:
-            logger.warning("Shared cache unavailable, serving %s uncached: %s", request.path, error)
-            return view(request, *args, **kwargs)
-        if page is not None:
-            status, headers, content = page
-            return HttpResponse(content, status=status, headers=headers)
-
+    def stamped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        if cacheable(request, response):
-            page = (response.status_code, dict(response.items()), response.content)
-            try:
-                cache.set(key, page, settings.PUBLIC_CACHE_SECONDS)
-            except Exception as error:
-                logger.warning("Shared cache unavailable, %s not stored: %s", request.path, error)
-                return response
-            pages.put(generation, key, page)
+        if response.status_code != 200 or response.streaming:
+            return response
+        if for_one_visitor(request, response):
+            patch_cache_control(response, private=True)
+            return response
+        published = last_publication(request)
+        if published is not None and not response.has_header("Last-Modified"):
+            response["Last-Modified"] = http_date(published.timestamp())
+        set_response_etag(response)
         return response
 
-    return cached_view
+    return stamped
+
+
+def public_cache_control(view):
+    """Outside the cache: browsers, proxies and CDNs may keep a page for everybody PUBLIC_CACHE_MAX_AGE seconds.
+
+    `cache_page` stamped the stored copy with its own (server-side) lifetime; what the web is told is counted
+    from now, whether the page was just rendered or came from the cache."""
+
+    @wraps(view)
+    def controlled(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        cache_control = response.get("Cache-Control", "").lower()
+        if response.status_code == 200 and not any(word in cache_control for word in ("private", "no-store")):
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_MAX_AGE)
+            for header in ("Expires", "Age"):
+                if response.has_header(header):
+                    del response[header]
+        return response
+
+    return controlled
+
+
+def public_page(view: Callable | None = None, *, query: Iterable[str] = ()):
+    """A public page: the same for every visitor, cached until the next publication.
+
+    `query` names the query parameters the page reads; any other is dropped (see keep_known_query).
+    PUBLIC_CACHE_SECONDS = 0 turns the server-side cache off; the HTTP headers stay.
+    """
+
+    def decorator(view):
+        page = stamp_publication(view)
+        if settings.PUBLIC_CACHE_SECONDS:
+            page = cache_page(settings.PUBLIC_CACHE_SECONDS, cache=PUBLIC_PAGES_CACHE)(page)
+        return keep_known_query(query)(conditional_page(public_cache_control(page)))
+
+    return decorator if view is None else decorator(view)

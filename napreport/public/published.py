@@ -1,18 +1,14 @@
 """What the public side may read: published periods and their frozen chart rows, nothing else.
 
 Every public page and download goes through these functions, so the rule "no draft data on public
-pages" lives in one place. Pages are cached until a period is published (see the signal below).
+pages" lives in one place. Pages are cached until a period is published (napreport.public.caching).
 """
 
-from django.db import transaction
 from django.db.models import Max
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from commitments.models import ActionPlan, PublishedDeliverable, ReportingPeriod, parse_fiscal_year
-from napreport.public.caching import new_generation
 
 
 def current_plan():
@@ -54,11 +50,3 @@ def last_modified():
     return ReportingPeriod.objects.filter(state=ReportingPeriod.State.PUBLISHED).aggregate(latest=Max("published_at"))[
         "latest"
     ]
-
-
-@receiver(post_save, sender=ReportingPeriod)
-def expire_public_pages_on_publish(sender, instance, raw=False, **kwargs):
-    """Published data changes only when a period is published: that is when cached pages go stale.
-    (Not while loading fixtures or restoring a backup: `raw` saves.)"""
-    if instance.is_published and not raw:
-        transaction.on_commit(new_generation)

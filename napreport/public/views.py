@@ -22,6 +22,9 @@ PAGE_SIZE = 25
 # The page sizes a visitor may ask for (?per_page=); anything else gets the default, so no request pages the
 # whole chart at once.
 PAGE_SIZES = (25, 50, 100)
+# The query parameters the progress table reads (its filters, django-tables2's sort and page, the page size and
+# the download format): any other is dropped before the page is looked up in the cache.
+PROGRESS_QUERY = (*ProgressFilter.base_filters, "sort", "page", "per_page", "download")
 
 
 @public_page
@@ -47,7 +50,7 @@ def home(request):
     )
 
 
-@public_page
+@public_page(query=PROGRESS_QUERY)
 def progress(request, year):
     period = published_period(current_plan(), year)
     rows = published_rows(period)
@@ -126,7 +129,7 @@ def department_detail(request, slug):
     )
 
 
-@public_page
+@public_page(query=("from", "to"))
 def changes(request):
     periods = published_periods(current_plan())
     by_label = {period.label: period for period in periods}

@@ -1,12 +1,13 @@
 """Publishing a period: the one path that turns a period's live data into its frozen public record.
 
 The admin, `load_demo` and the tests all publish through `publish_period`, so what the public sees
-is always produced the same way.
+is always produced the same way, and the cached public pages expire whoever publishes.
 """
 
 import hashlib
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -28,6 +29,9 @@ from commitments.models import (
 )
 from napreport.report.build import render_html
 from napreport.report.models import PART_KEYS, NarrativeSection, PublishedReport, SectionKey
+
+# The cache alias of the public pages (settings.CACHES); the public site caches into it, publishing empties it.
+PUBLIC_PAGES_CACHE = "public"
 
 
 class PublishingError(Exception):
@@ -113,7 +117,15 @@ def publish_period(period):
         for report in saved:
             report.file.storage.delete(report.file.name)
         raise
+    # Once the publication is committed (not before: a failure rolls it back), the public pages cached by every
+    # instance are stale: empty their cache, the alias settings.CACHES names for them. `robust`: the
+    # publication stands even if the cache cannot be reached; the failure is logged.
+    transaction.on_commit(expire_public_pages, robust=True)
     return period
+
+
+def expire_public_pages():
+    caches[PUBLIC_PAGES_CACHE].clear()
 
 
 def store_report(period, language, file_format, content):

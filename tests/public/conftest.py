@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from commitments.models import Deliverable, DeliverableLead, PublishedDeliverable, ReportingPeriod
 
@@ -9,8 +9,10 @@ MARKER = "DRAFT-MARKER-7f3a9c"
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
+    caches["public"].clear()
     yield
     cache.clear()
+    caches["public"].clear()
 
 
 @pytest.fixture

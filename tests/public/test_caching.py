@@ -1,16 +1,22 @@
-"""The public page cache: one round trip per hit, shared between instances, expired by every publication."""
+"""The public pages' cache: Django's cache framework on the "public" alias, HTTP headers for browsers, proxies
+and CDNs, expired by every publication and by nothing else."""
+
+import logging
 
 import pytest
 from django.contrib.auth import get_user
+from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import caches
+from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import RequestFactory, override_settings
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import http_date
 
-from commitments.models import ReportingPeriod
-from napreport.public import caching
-from napreport.public.caching import Pages, public_page
+from commitments.models import PublishedDeliverable, ReportingPeriod
+from napreport.public.caching import public_page
 from napreport.report.models import NarrativeSection
 from napreport.report.publishing import publish_period
 from tests.public.conftest import MARKER
@@ -20,16 +26,16 @@ pytestmark = pytest.mark.django_db
 PAGE = "/en/progress/2013-2014/"
 
 
-@pytest.fixture
-def instance(monkeypatch):
-    """Switch the in-memory layer to that of another instance (or worker) of the app, sharing the cache."""
-    instances = {}
+def cached_entries():
+    """How many entries the public pages' cache (its own database table in the tests) holds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM napreport_public_cache")
+        return cursor.fetchone()[0]
 
-    def switch(name):
-        monkeypatch.setattr(caching, "pages", instances.setdefault(name, Pages(32 * 1024 * 1024)))
 
-    switch("one")
-    return switch
+def edit_behind_the_cache(published, text):
+    """Change a published row directly, as no page may: a page rendered again shows `text`, a cached one not."""
+    PublishedDeliverable.objects.filter(period=published).update(text_en=text)
 
 
 @pytest.fixture
@@ -47,55 +53,89 @@ def publish_next_year(demo, published, django_capture_on_commit_callbacks):
     return publish
 
 
-def test_a_cached_page_costs_one_query_the_generation(client, published, instance, django_assert_num_queries):
+def test_a_cached_page_is_served_without_rendering_it_again(client, published, django_assert_max_num_queries):
     first = client.get(PAGE)
-    # The current generation, from the database cache; the page itself comes from this process's memory.
-    with django_assert_num_queries(1):
+    edit_behind_the_cache(published, "Rendered again")
+    # Django's cache_page: the page's header list, then the page, from the shared cache; nothing else.
+    with django_assert_max_num_queries(2):
         again = client.get(PAGE)
-    assert again.content == first.content
+    assert again.content == first.content and b"Rendered again" not in again.content
 
 
-def test_another_instance_takes_the_page_from_the_shared_cache(client, published, instance, django_assert_num_queries):
-    first = client.get(PAGE)
-    instance("two")
-    # 1. the generation, 2. the page, rendered by instance one, from the shared cache.
-    with django_assert_num_queries(2):
-        assert client.get(PAGE).content == first.content
-    with django_assert_num_queries(1):
-        assert client.get(PAGE).content == first.content
-
-
-def test_a_publication_through_one_instance_shows_at_once_through_the_other(
-    client, published, instance, publish_next_year
-):
-    instance("one")
+def test_a_publication_shows_at_once(client, published, publish_next_year):
     assert "2014 to 2015" not in client.get("/en/").content.decode()
-    instance("two")
-    assert "2014 to 2015" not in client.get("/en/").content.decode()
-    publish_next_year()  # through instance two
-    instance("one")
+    assert "2014-2015" not in client.get("/en/downloads/").content.decode()
+    publish_next_year()
     assert "Progress in 2014 to 2015" in client.get("/en/").content.decode()
     assert "2014-2015" in client.get("/en/downloads/").content.decode()
 
 
-def test_date_modified_follows_the_publication(client, published, instance, publish_next_year):
+def test_a_publication_that_fails_leaves_the_cached_pages(client, demo, published, django_capture_on_commit_callbacks):
+    first = client.get(PAGE).content
+    edit_behind_the_cache(published, "Rendered again")
+    open_period = ReportingPeriod.objects.get(plan=demo, start_year=2014)  # no narrative: refused
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception, match="no English text"):
+        publish_period(open_period)
+    assert client.get(PAGE).content == first
+
+
+def test_the_purge_belongs_to_publishing_not_to_a_receiver_of_the_public_app():
+    from django.db.models.signals import post_save
+
+    receivers = [str(receiver) for receiver in post_save._live_receivers(ReportingPeriod)[0]]
+    assert not [receiver for receiver in receivers if "napreport.public" in receiver]
+
+
+def test_date_modified_and_last_modified_follow_the_publication(client, published, publish_next_year):
     client.get("/en/")
     publish_next_year()
-    latest = ReportingPeriod.objects.get(start_year=2014).published_at.astimezone().date()
-    assert f"<time>{latest:%Y-%m-%d}</time>" in client.get("/en/").content.decode()
+    latest = ReportingPeriod.objects.get(start_year=2014).published_at
+    response = client.get("/en/")
+    assert f"<time>{latest.astimezone():%Y-%m-%d}</time>" in response.content.decode()
+    assert response["Last-Modified"] == http_date(latest.timestamp())
 
 
-def test_a_lost_generation_is_replaced_by_a_new_one_never_an_old_one(client, published, instance):
-    from django.core.cache import cache
+def test_public_pages_tell_browsers_and_proxies_they_may_keep_them(client, published, settings):
+    settings.PUBLIC_CACHE_MAX_AGE = 300
+    for response in (client.get(PAGE), client.get(PAGE)):  # rendered, then from the cache
+        assert sorted(response["Cache-Control"].split(", ")) == ["max-age=300", "public"]
+        assert response["ETag"].startswith('"')
+        assert response["Last-Modified"] == http_date(published.published_at.timestamp())
+        assert not response.has_header("Expires") and not response.has_header("Age")
 
-    client.get(PAGE)
-    old = cache.get(caching.GENERATION_KEY)
-    cache.clear()
-    assert client.get(PAGE).status_code == 200
-    assert cache.get(caching.GENERATION_KEY) not in (None, old)
+
+def test_a_matching_if_none_match_is_answered_304(client, published):
+    etag = client.get(PAGE)["ETag"]
+    for _ in range(2):
+        response = client.get(PAGE, headers={"if-none-match": etag})
+        assert response.status_code == 304 and response.content == b""
+        assert response["ETag"] == etag and "public" in response["Cache-Control"]
+    assert client.get(PAGE, headers={"if-none-match": '"something-else"'}).status_code == 200
 
 
-def test_english_and_french_are_cached_separately(client, published, instance):
+def test_an_if_modified_since_after_the_publication_is_answered_304(client, published):
+    last_modified = client.get(PAGE)["Last-Modified"]
+    assert client.get(PAGE, headers={"if-modified-since": last_modified}).status_code == 304
+    before = http_date(published.published_at.timestamp() - 3600)
+    assert client.get(PAGE, headers={"if-modified-since": before}).status_code == 200
+
+
+def test_after_a_publication_the_old_etag_gets_the_new_page(client, published, publish_next_year):
+    etag = client.get("/en/")["ETag"]
+    publish_next_year()
+    response = client.get("/en/", headers={"if-none-match": etag})
+    assert response.status_code == 200 and "Progress in 2014 to 2015" in response.content.decode()
+    assert response["ETag"] != etag
+
+
+def test_staff_pages_are_never_public(client, demo):
+    client.force_login(User.objects.get(username="coordinator"))
+    for url in ("/admin/", "/admin/commitments/statusupdate/"):
+        cache_control = client.get(url)["Cache-Control"]
+        assert "private" in cache_control and "no-store" in cache_control and "public" not in cache_control, url
+
+
+def test_english_and_french_are_cached_separately(client, published):
     english, french = client.get(PAGE), client.get(PAGE.replace("/en/", "/fr/"))
     for _ in range(2):
         assert client.get(PAGE).content == english.content
@@ -103,9 +143,10 @@ def test_english_and_french_are_cached_separately(client, published, instance):
     assert '<html lang="en">' in english.content.decode() and '<html lang="fr">' in french.content.decode()
     assert client.get(PAGE)["Content-Language"] == "en"
     assert client.get(PAGE.replace("/en/", "/fr/"))["Content-Language"] == "fr"
+    assert english["ETag"] != french["ETag"]
 
 
-def test_each_query_string_is_its_own_page(client, published, instance):
+def test_each_known_query_string_is_its_own_page(client, published):
     everything = client.get(PAGE).content
     filtered = client.get(PAGE + "?department=rcmp").content
     assert filtered != everything
@@ -113,7 +154,48 @@ def test_each_query_string_is_its_own_page(client, published, instance):
     assert client.get(PAGE).content == everything
 
 
-def test_a_cached_page_still_gets_the_security_headers(client, published, instance):
+def test_unknown_query_parameters_create_no_cache_entries(client, published):
+    page = client.get(PAGE).content
+    entries = cached_entries()
+    for number in range(30):
+        assert client.get(f"{PAGE}?x={number}").content == page
+        assert client.get(f"{PAGE}?department=rcmp&utm_source={number}").status_code == 200
+    assert cached_entries() == entries + 2  # the ?department=rcmp page: its header list and its page
+
+
+def test_unknown_parameters_are_dropped_from_the_page_s_own_links(client, published):
+    html = client.get(PAGE + "?department=rcmp&x=1").content.decode()
+    assert "department=rcmp" in html and "x=1" not in html
+
+
+def test_made_up_query_strings_do_not_expire_the_cached_pages(client, published):
+    """Issue #17: 300 made-up query strings used to evict the publication's key, expiring every page."""
+    home, page = client.get("/en/").content, client.get(PAGE).content
+    edit_behind_the_cache(published, "Rendered again")
+    for number in range(300):
+        client.get(f"{PAGE}?x={number}")
+    assert client.get(PAGE).content == page and client.get("/en/").content == home
+
+
+def test_a_cull_costs_at_most_one_page_per_entry_it_removes(client, published, settings):
+    # Django's database cache: past MAX_ENTRIES, a third of the entries go (two per page: its headers, itself).
+    public = {**settings.CACHES["public"], "OPTIONS": {"MAX_ENTRIES": 20}}
+    with override_settings(CACHES={**settings.CACHES, "public": public}):
+        caches["public"].clear()
+        columns = ("status", "task_code", "start_year", "pillar_number", "text")
+        urls = [f"{PAGE}?sort={order}{column}" for column in columns for order in ("", "-")]
+        pages = {url: client.get(url).content for url in urls}
+        assert cached_entries() == 20
+        edit_behind_the_cache(published, "Rendered again")
+        client.get(PAGE + "?sort=leads_en")  # one page more: 21 entries, 7 culled
+        assert cached_entries() == 21 - 7 + 1
+        still_cached = [url for url in urls if client.get(url).content == pages[url]]
+        assert len(still_cached) >= len(urls) - 7
+        for url in set(urls) - set(still_cached):
+            assert b"Rendered again" in client.get(url).content
+
+
+def test_a_cached_page_still_gets_the_security_headers(client, published):
     fresh, cached = client.get(PAGE), client.get(PAGE)
     for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"):
         assert cached[header] == fresh[header], header
@@ -121,7 +203,7 @@ def test_a_cached_page_still_gets_the_security_headers(client, published, instan
     assert "Set-Cookie" not in cached
 
 
-def test_a_cached_download_keeps_its_type_and_file_name(client, published, instance):
+def test_a_cached_download_keeps_its_type_and_file_name(client, published):
     url = "/fr/downloads/2013-2014/action-items.csv"
     fresh, cached = client.get(url), client.get(url)
     assert cached.content == fresh.content
@@ -130,19 +212,21 @@ def test_a_cached_download_keeps_its_type_and_file_name(client, published, insta
     assert fresh["Content-Disposition"] == 'attachment; filename="action-items-2013-2014-fr.csv"'
 
 
-def test_no_draft_data_is_ever_cached(client, draft_marker, instance):
-    for url in ("/en/", "/fr/", PAGE, "/en/changes/", "/en/downloads/", "/en/progress/2013-2014/?download=json"):
+def test_no_draft_data_is_ever_cached(client, draft_marker):
+    urls = ("/en/", "/fr/", PAGE, "/en/changes/", "/en/downloads/", "/en/progress/2013-2014/?download=json")
+    for url in urls:
         assert client.get(url).status_code == 200
     assert client.get("/en/progress/2014-2015/").status_code == 404
-    kept = list(caching.pages.pages.values())
-    assert len(kept) == 6
-    assert not any(MARKER.encode() in content for _, _, content in kept)
+    assert cached_entries() == 2 * len(urls)
+    for url in urls:
+        assert MARKER.encode() not in client.get(url).content, url
 
 
-def test_errors_are_not_cached(client, published, instance):
+def test_errors_are_not_cached(client, published):
     assert client.get("/en/progress/2014-2015/").status_code == 404
     assert client.get("/en/progress/2013-2014/?download=xml").status_code == 404
-    assert not caching.pages.pages
+    assert client.get(PAGE + "?page=999").status_code == 404
+    assert cached_entries() == 0
 
 
 def cookie_view(request):
@@ -175,7 +259,7 @@ FOR_ONE_VISITOR = [cookie_view, vary_on_cookie_view, private_view, csrf_token_vi
 
 
 @pytest.mark.parametrize("view", FOR_ONE_VISITOR)
-def test_responses_for_one_visitor_are_not_cached(view, instance):
+def test_responses_for_one_visitor_are_not_cached_here_or_by_proxies(view):
     calls = []
 
     @public_page
@@ -187,11 +271,13 @@ def test_responses_for_one_visitor_are_not_cached(view, instance):
         request = RequestFactory().get("/en/hello/")
         request.session = SessionStore()
         request.user = SimpleLazyObject(lambda request=request: get_user(request))
-        counted(request)
+        response = counted(request)
+        assert "public" not in response.get("Cache-Control", "")
     assert len(calls) == 2
+    assert cached_entries() == 0
 
 
-def test_only_get_and_head_are_cached(instance):
+def test_only_get_and_head_are_cached():
     calls = []
 
     @public_page
@@ -205,32 +291,15 @@ def test_only_get_and_head_are_cached(instance):
     assert calls == ["GET", "POST", "POST"]
 
 
-def test_memory_keeps_the_most_recently_used_pages_within_its_budget():
-    pages = Pages(max_bytes=800)
-    pages.get("g1", "a")  # the first request of a generation starts its memory
-    for key in "abcdefgh":
-        pages.put("g1", key, (200, {}, b"x" * 100))
-    pages.get("g1", "a")
-    pages.put("g1", "i", (200, {}, b"x" * 100))
-    assert list(pages.pages) == [*"cdefgha", "i"] and pages.size == 800
-    pages.put("g1", "big", (200, {}, b"x" * 101))  # over an eighth of the budget: shared cache only
-    assert "big" not in pages.pages
-
-
-def test_memory_is_emptied_when_the_generation_changes():
-    pages = Pages(max_bytes=1000)
-    pages.get("g1", "a")
-    pages.put("g1", "a", (200, {}, b"old"))
-    assert pages.get("g2", "a") is None
-    assert not pages.pages and pages.size == 0
-    pages.put("g1", "a", (200, {}, b"late"))  # rendered before the publication: not kept
-    assert pages.get("g2", "a") is None
-
-
-def test_a_shared_cache_outage_serves_pages_fresh_not_errors(client, published, instance, caplog):
-    # Redis with nothing listening: every cache call fails at once.
-    unreachable = {"default": {"BACKEND": "napreport.redis_cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
-    with override_settings(CACHES=unreachable):
-        response = client.get(PAGE)
-    assert response.status_code == 200 and "Deliverables, 2013-2014" in response.content.decode()
-    assert "Shared cache unavailable" in caplog.text
+def test_a_redis_outage_serves_pages_uncached_not_errors(client, published, settings, caplog):
+    # Redis with nothing listening: every cache call fails at once, and django-redis ignores it (logged).
+    unreachable = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True},
+    }
+    with override_settings(CACHES={**settings.CACHES, "public": unreachable}), caplog.at_level(logging.ERROR):
+        for _ in range(2):
+            response = client.get(PAGE)
+            assert response.status_code == 200 and "Deliverables, 2013-2014" in response.content.decode()
+    assert any(record.name.startswith("django_redis") for record in caplog.records)

@@ -16,7 +16,10 @@ from napreport.report.models import NarrativeSection
 from napreport.report.publishing import publish_period
 from tests.public.conftest import MARKER, grow_published
 
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+LOCMEM = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public"},
+}
 
 
 def page_urls(published):
@@ -248,9 +251,9 @@ def test_each_page_runs_the_same_queries_at_1x_and_10x(client, published, django
     def count_all():
         counts = {}
         for name, url in urls.items():
-            from django.core.cache import cache
+            from django.core.cache import caches
 
-            cache.clear()
+            caches["public"].clear()
             from django.db import connection
             from django.test.utils import CaptureQueriesContext
 

@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
+from django.core.cache import caches
 
 from commitments.models import (
     ActionPlan,
@@ -41,7 +41,7 @@ def renamed(demo):
         department.name_en, department.name_fr = f"{RENAMED} name {department.pk}", f"{RENAMED} nom {department.pk}"
         department.slug = f"{RENAMED}-{department.slug}"
         department.save()
-    cache.clear()
+    caches["public"].clear()
     return demo
 
 
@@ -62,7 +62,7 @@ def public_pages(client):
         if url in seen:
             continue
         seen.add(url)
-        cache.clear()
+        caches["public"].clear()
         response = client.get(url)
         assert response.status_code == 200, url
         pages[url] = body(response)
