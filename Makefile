@@ -24,8 +24,12 @@ run: system-runtime $(VENV)/.installed $(MESSAGES)
 	DEBUG=1 $(PYTHON) manage.py runserver 127.0.0.1:8000
 
 # Runs on SQLite by default; set DATABASE_URL=postgres://… to run the same suite on PostgreSQL.
+# In parallel, one worker a core, each with its own test database and media folder (PYTEST_WORKERS=0: serially).
+# Work stealing keeps both cores busy while one worker is in a long test; `PYTEST_ARGS="-m 'not slow'"` skips
+# the subprocess and server tests for a quick local run (CI runs everything).
+PYTEST_WORKERS ?= auto
 test: system-runtime system-test $(VENV)/.installed $(MESSAGES)
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PYTHON) -m pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PYTHON) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

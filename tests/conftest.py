@@ -1,3 +1,4 @@
+import hashlib
 import io
 
 import pytest
@@ -41,6 +42,29 @@ def media_root(tmp_path_factory):
 
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Django's PBKDF2 costs about half a second a password by design; the demo's accounts, the sign-in and
+    lockout tests hash dozens. The tests check who may sign in, not how hard a password is to crack."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def placeholder_pdf(html):
+    """What publishing and previews store instead of a PDF in tests that read none: a PDF header and the
+    checksum of the HTML it stands for (so different documents still differ)."""
+    return b"%PDF-1.7\n% placeholder for " + hashlib.sha256(html.encode()).hexdigest().encode() + b"\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def pdf_rendering(request, monkeypatch):
+    """WeasyPrint takes seconds a report. Only tests marked `pdf` (those that read a PDF) render one; elsewhere
+    publishing and the preview store a placeholder. The `demo` fixture's published edition is always real."""
+    if "pdf" not in request.keywords:
+        monkeypatch.setattr("napreport.report.pdf.pdf_from_html", placeholder_pdf)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # each test starts Django in a subprocess
+
 PROJECT = Path(__file__).resolve().parents[2]
 # Django set up from the real settings (so from LOGGING), requests served as in production, and the status of
 # each printed; what was logged is on stderr.

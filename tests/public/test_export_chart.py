@@ -72,6 +72,8 @@ def test_bad_arguments_are_refused_with_a_message(demo, args, message):
         export(*args)
 
 
+@pytest.mark.slow
+@pytest.mark.django_db  # the public tests empty the database cache around each test
 def test_an_error_is_one_line_on_stderr_with_nothing_on_stdout():
     result = subprocess.run(
         [sys.executable, "manage.py", "export_chart", "--period", "2013-2014", "--format", "xml"],

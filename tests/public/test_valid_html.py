@@ -10,6 +10,7 @@ import pytest
 from commitments.models import PublishedDeliverable, ReportingPeriod
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_public_pages_are_valid_html(client, demo, tmp_path):
     if not shutil.which("java"):

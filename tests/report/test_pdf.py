@@ -13,6 +13,8 @@ from pypdf import PdfReader
 from napreport.report import pdf as pdf_resources
 from napreport.report.pdf import StaticFilesOnly, pdf_from_html
 
+pytestmark = pytest.mark.pdf
+
 ADMIN_ICON = Path(__import__("django").__file__).parent / "contrib/admin/static/admin/img/icon-yes.svg"
 
 

@@ -154,6 +154,7 @@ def admin_forms(client):
     return forms
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.lists(SEGMENT, min_size=40, max_size=40))

@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from commitments.models import StatusUpdate
 from commitments.spreadsheets import StatusUpdateResource, neutralise_formula, restore_formula
-from tests.staff.test_workflow import change_data, csv_file, export_form, hidden_fields, list_data
+from tests.commitments.staff_requests import change_data, csv_file, export_form, hidden_fields, list_data
 
 pytestmark = pytest.mark.django_db
 

@@ -336,6 +336,7 @@ def check_url(name, pattern, readers, writers, clients, target, samples, state):
     return wrong, writes, leaks
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_url_has_an_expectation_and_meets_it_for_get_and_post(target):
     clients = signed_in_clients()
