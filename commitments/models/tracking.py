@@ -89,6 +89,15 @@ class ReportingPeriod(models.Model):
     state = models.CharField(_("state"), max_length=20, choices=State, default=State.OPEN)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    due_date = models.DateField(
+        _("updates due"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The date by which departments should have updated their deliverables. Departments see it on "
+            "their list and in reminders; the dashboard counts the days left."
+        ),
+    )
     # The plan as it was published, frozen with the chart when the period is published: the public pages
     # read these, so editing the live plan never reaches them. Empty until the period is published.
     plan_title_en = models.CharField(max_length=200, blank=True, editable=False)
@@ -136,16 +145,54 @@ class ReportingPeriod(models.Model):
     def is_open(self):
         return self.state == self.State.OPEN
 
-    def open_next(self):
+    @property
+    def is_in_review(self):
+        return self.state == self.State.IN_REVIEW
+
+    def start_review(self, user=None):
+        """Close the period to departments' updates (open → in review); its history records `user`."""
+        self._move(self.State.OPEN, self.State.IN_REVIEW, user)
+
+    def reopen(self, user=None):
+        """Give departments the period back (in review → open); its history records `user`."""
+        self._move(self.State.IN_REVIEW, self.State.OPEN, user)
+
+    def _move(self, source, target, user):
+        with transaction.atomic():
+            # Re-read under a lock: the state may have moved since this copy was read (another coordinator).
+            current = ReportingPeriod.objects.select_for_update().get(pk=self.pk)
+            if current.state != source:
+                raise ValidationError(
+                    _("%(period)s is “%(state)s”: only a period “%(source)s” can move to “%(target)s”.")
+                    % {
+                        "period": self.label,
+                        "state": current.get_state_display(),
+                        "source": self.State(source).label,
+                        "target": self.State(target).label,
+                    }
+                )
+            self.state = target
+            self._history_user = user
+            self.save(update_fields=["state"])
+
+    def open_next(self, due_date=None):
         """Open the following fiscal year, carrying every tracked deliverable forward with its status.
 
         The carried status is not yet an update of the new year (updated_at stays empty), and notes
-        start blank: they tell what happened in that year.
+        start blank: they tell what happened in that year. Updates fall due on `due_date`, by default
+        a year after this period's due date.
         """
         if not self.is_published:
             raise ValidationError(_("Publish %(period)s before opening the next period.") % {"period": self.label})
+        if due_date is None and self.due_date is not None:
+            try:
+                due_date = self.due_date.replace(year=self.due_date.year + 1)
+            except ValueError:  # February 29 has no counterpart next year
+                due_date = self.due_date.replace(year=self.due_date.year + 1, day=28)
         with transaction.atomic():
-            following = ReportingPeriod.objects.create(plan=self.plan, start_year=self.start_year + 1)
+            following = ReportingPeriod.objects.create(
+                plan=self.plan, start_year=self.start_year + 1, due_date=due_date
+            )
             carried = [
                 StatusUpdate(
                     deliverable_id=update.deliverable_id,

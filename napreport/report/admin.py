@@ -3,20 +3,23 @@ the period lifecycle (open → in review → published → the next period), sin
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from commitments.history import GuardedHistoryAdmin
 from commitments.models import ReportingPeriod
 from napreport.report.build import render_html
-from napreport.report.models import NarrativeSection, PublishedReport
-from napreport.report.publishing import PublishingError, publish_period
+from napreport.report.models import NarrativeSection, Publication, PublishedReport
+from napreport.report.publishing import PublishingError
+from napreport.report.tasks import request_publication
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -133,7 +136,7 @@ class PublishedReportAdmin(admin.ModelAdmin):
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(GuardedHistoryAdmin):
-    list_display = ["label", "plan", "state", "opened_at", "published_at"]
+    list_display = ["label", "plan", "state", "due_date", "opened_at", "published_at"]
     list_filter = ["plan", "state"]
     readonly_fields = ["state", "published_at"]
     actions = ["start_review", "reopen", "publish", "open_next_period"]
@@ -146,27 +149,100 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_urls(self):
+        return [
+            path(
+                "<int:period_id>/lifecycle/<str:step>/",
+                self.admin_site.admin_view(self.lifecycle_view),
+                name="commitments_reportingperiod_lifecycle",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        period = self.get_object(request, unquote(object_id))
+        if period is not None:
+            extra_context = {**(extra_context or {}), **self.lifecycle_context(request, period)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def lifecycle_context(self, request, period):
+        """The period page's lifecycle panel: each move with who made it and when, and the last publication."""
+        publication = Publication.objects.filter(period=period).select_related("requested_by").first()
+        return {
+            "moves": state_moves(period),
+            "publication": publication,
+            "publication_stalled": publication is not None and publication.is_stalled(),
+            # The page reloads itself while a publication is under way, so the coordinator sees it progress.
+            "publication_running": publication is not None
+            and not publication.is_finished
+            and not publication.is_stalled()
+            and not period.is_published,
+            "may_move": self.has_change_permission(request, period),
+        }
+
+    def lifecycle_view(self, request, period_id, step):
+        """The period page's buttons: POST one lifecycle step, then back to the page with what happened."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        period = get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=period_id)
+        if step not in ("start_review", "reopen", "publish") or not self.has_change_permission(request, period):
+            raise PermissionDenied
+        getattr(self, step)(request, ReportingPeriod.objects.filter(pk=period.pk))
+        return HttpResponseRedirect(reverse("admin:commitments_reportingperiod_change", args=[period.pk]))
+
     @admin.action(description=_("Close for review (departments can no longer update)"), permissions=["change"])
     def start_review(self, request, queryset):
-        count = queryset.filter(state=ReportingPeriod.State.OPEN).update(state=ReportingPeriod.State.IN_REVIEW)
-        self.message_user(request, gettext("%(count)d periods moved to review.") % {"count": count})
+        self.move(
+            request,
+            queryset,
+            ReportingPeriod.start_review,
+            ngettext_lazy("%(count)d period moved to review.", "%(count)d periods moved to review.", "count"),
+        )
 
     @admin.action(description=_("Reopen for updates"), permissions=["change"])
     def reopen(self, request, queryset):
-        count = queryset.filter(state=ReportingPeriod.State.IN_REVIEW).update(state=ReportingPeriod.State.OPEN)
-        self.message_user(request, gettext("%(count)d periods reopened.") % {"count": count})
+        self.move(
+            request,
+            queryset,
+            ReportingPeriod.reopen,
+            ngettext_lazy(
+                "%(count)d period reopened for updates.", "%(count)d periods reopened for updates.", "count"
+            ),
+        )
+
+    def move(self, request, queryset, step, done):
+        count = 0
+        for period in queryset:
+            try:
+                step(period, request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), level=messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done % {"count": count})
 
     @admin.action(description=_("Publish (renders and freezes the annual report)"), permissions=["change"])
     def publish(self, request, queryset):
+        """Queue the publication: a background task renders and freezes it; the period's page shows progress."""
         for period in queryset:
             try:
-                publish_period(period)
+                request_publication(period, request.user, translation.get_language())
             except PublishingError as error:
                 items = format_html_join("", "<li>{}</li>", ((message,) for message in error.missing))
                 heading = gettext("%(period)s was not published:") % {"period": period.label}
                 self.message_user(request, format_html("{} <ul>{}</ul>", heading, items), level=messages.ERROR)
             else:
-                self.message_user(request, gettext("%(period)s is published.") % {"period": period.label})
+                url = reverse("admin:commitments_reportingperiod_change", args=[period.pk])
+                self.message_user(
+                    request,
+                    format_html(
+                        "{} <a href='{}'>{}</a>",
+                        gettext("%(period)s is being published in the background.") % {"period": period.label},
+                        url,
+                        gettext("Follow its progress on the period’s page."),
+                    ),
+                )
 
     @admin.action(description=_("Open the next period (carries every status forward)"), permissions=["change"])
     def open_next_period(self, request, queryset):
@@ -183,3 +259,20 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
                 )
             else:
                 self.message_user(request, gettext("%(period)s is open for updates.") % {"period": following.label})
+
+
+def state_moves(period):
+    """Each change of the period's state, oldest first: (state label, who, when), from its history."""
+    moves = []
+    previous = None
+    for record in period.history.order_by("history_date", "history_id").select_related("history_user"):
+        if record.state != previous:
+            moves.append(
+                {
+                    "state": ReportingPeriod.State(record.state).label,
+                    "user": record.history_user,
+                    "date": record.history_date,
+                }
+            )
+            previous = record.state
+    return moves

@@ -4,7 +4,11 @@ that publishing a period stores once and for all.
 The chart itself (Annex A) is not stored here: it is generated from commitments' data.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -106,3 +110,62 @@ class PublishedReport(models.Model):
 
     def __str__(self):
         return f"{self.period.label} {self.get_language_display()} {self.get_format_display()}"
+
+
+class Publication(models.Model):
+    """One request to publish a period, carried out by a background task; its stage is the progress the
+    coordinator watches. Pressing Publish again makes a new one, which replaces any still under way."""
+
+    class Stage(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RENDERING_EN_HTML = "rendering-en-html", _("Rendering the English HTML")
+        RENDERING_EN_PDF = "rendering-en-pdf", _("Rendering the English PDF")
+        RENDERING_FR_HTML = "rendering-fr-html", _("Rendering the French HTML")
+        RENDERING_FR_PDF = "rendering-fr-pdf", _("Rendering the French PDF")
+        FREEZING = "freezing", _("Freezing the chart and storing the files")
+        PUBLISHED = "published", _("Published")
+        REFUSED = "refused", _("Not published")
+        FAILED = "failed", _("Failed")
+        HANDED_OVER = "handed-over", _("Left to another request")
+
+    FINISHED = (Stage.PUBLISHED, Stage.REFUSED, Stage.FAILED, Stage.HANDED_OVER)
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="publications")
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage, default=Stage.QUEUED)
+    # The coordinator's language when they pressed Publish: the task writes its problems in it.
+    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE, editable=False)
+    # Why it was not published: one sentence each (what is missing, or the error).
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last progress"), auto_now=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        get_latest_by = ["requested_at", "pk"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+
+    def __str__(self):
+        return f"{self.period_id} {self.stage}"
+
+    @property
+    def is_finished(self):
+        return self.stage in self.FINISHED
+
+    def is_stalled(self, now=None):
+        """No progress for STALLED_AFTER: the worker running it has stopped (or none is running)."""
+        if self.is_finished:
+            return False
+        return (now or timezone.now()) - self.updated_at > STALLED_AFTER
+
+
+# A stage (one PDF of a very large chart) takes well under a minute; no news for this long means no worker.
+STALLED_AFTER = timedelta(minutes=5)

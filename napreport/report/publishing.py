@@ -1,10 +1,14 @@
 """Publishing a period: the one path that turns a period's live data into its frozen public record.
 
-The admin, `load_demo` and the tests all publish through `publish_period`, so what the public sees
-is always produced the same way, and the cached public pages expire whoever publishes.
+The admin (through a background task, napreport.report.tasks), `load_demo` and the tests all publish through
+`publish_period`, so what the public sees is always produced the same way, and the cached public pages expire
+whoever publishes, wherever it runs.
 """
 
 import hashlib
+import os
+import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
@@ -28,7 +32,7 @@ from commitments.models import (
     Task,
 )
 from napreport.report.build import render_html
-from napreport.report.models import PART_KEYS, NarrativeSection, PublishedReport, SectionKey
+from napreport.report.models import PART_KEYS, NarrativeSection, Publication, PublishedReport, SectionKey
 
 # The cache alias of the public pages (settings.CACHES); the public site caches into it, publishing empties it.
 PUBLIC_PAGES_CACHE = "public"
@@ -88,57 +92,168 @@ def missing_chart_french(period):
     return missing
 
 
-@transaction.atomic
-def publish_period(period):
-    """Publish `period`, or raise PublishingError listing what is missing.
+def publish_period(period, progress=None):
+    """Publish `period`, or raise PublishingError saying why not.
 
-    Freezes the chart, then renders the report in English and French, HTML and PDF, once: the files
-    are stored with their SHA-256 and never rendered again, whatever later happens to the live data
-    or the templates. A failure leaves the period unpublished and removes the files written so far.
+    Renders the report in English and French, HTML and PDF, once: the files are stored with their SHA-256 and
+    never rendered again, whatever later happens to the live data or the templates. All or nothing: the files
+    are rendered under staging names, then ONE transaction, under the period's row lock, checks again, freezes
+    the chart, checks that the frozen record renders exactly what was rendered, moves the files to their final
+    names, records them and marks the period published. Killed anywhere before that commit (kill -9 of the
+    worker), it leaves the period unpublished and no file on any page (only recorded files are served); the next
+    attempt removes what an interrupted one left. `progress(stage)` is called as each stage starts (a
+    Publication.Stage value); it may raise to stop the publication.
     """
-    # Re-read under a lock: two coordinators publishing at once must not both pass the check.
-    period = ReportingPeriod.objects.select_for_update().select_related("plan").get(pk=period.pk)
+    from napreport.report.pdf import pdf_from_html  # loads WeasyPrint only when publishing
+
+    progress = progress or _no_progress
+    period = remove_leftovers(period)
+    staged = []
+    try:
+        for language, _name in settings.LANGUAGES:
+            for file_format in PublishedReport.Format.HTML, PublishedReport.Format.PDF:
+                progress(f"rendering-{language}-{file_format}")
+                source = render_html(period, language, for_pdf=file_format == PublishedReport.Format.PDF)
+                content = source.encode() if file_format == PublishedReport.Format.HTML else pdf_from_html(source)
+                staged.append(stage_report(period, language, file_format, source, content))
+        with transaction.atomic():
+            # Re-read under the lock: two publications at once must not both pass the check.
+            period = lock_publishable(period)
+            progress(Publication.Stage.FREEZING)
+            period = publish_chart(period)
+            for report in staged:
+                frozen = render_html(period, report.language, for_pdf=report.format == PublishedReport.Format.PDF)
+                if sha256(frozen.encode()) != report.source_sha256:
+                    raise PublishingError([changed_while_rendering()])
+                store_report(period, report)
+            # Once the publication is committed (not before: a failure rolls it back), the public pages cached
+            # by every instance are stale: empty their cache, the alias settings.CACHES names for them.
+            # `robust`: the publication stands even if the cache cannot be reached; the failure is logged.
+            transaction.on_commit(expire_public_pages, robust=True)
+    finally:
+        for report in staged:
+            if report.staging_name:
+                default_storage.delete(report.staging_name)
+    return period
+
+
+def _no_progress(stage):
+    pass
+
+
+def changed_while_rendering():
+    return _("The chart or the narrative changed while the report was being rendered: publish again.")
+
+
+def check_publishable(period):
+    """Raise PublishingError unless `period` is in review and complete (reads it as given, without a lock)."""
     if period.is_published:
         raise PublishingError([_("%(period)s is already published.") % {"period": period.label}])
+    if not period.is_in_review:
+        raise PublishingError(
+            [
+                _("%(period)s is still open for updates: close it for review before publishing.")
+                % {"period": period.label}
+            ]
+        )
     missing = missing_for_publication(period)
     if missing:
         raise PublishingError(missing)
-    period = publish_chart(period)
-    from napreport.report.pdf import pdf_from_html  # loads WeasyPrint only when publishing
 
-    saved = []
-    try:
-        for language, _name in settings.LANGUAGES:
-            html = render_html(period, language).encode()
-            pdf = pdf_from_html(render_html(period, language, for_pdf=True))
-            saved.append(store_report(period, language, PublishedReport.Format.HTML, html))
-            saved.append(store_report(period, language, PublishedReport.Format.PDF, pdf))
-    except BaseException:
-        for report in saved:
-            report.file.storage.delete(report.file.name)
-        raise
-    # Once the publication is committed (not before: a failure rolls it back), the public pages cached by every
-    # instance are stale: empty their cache, the alias settings.CACHES names for them. `robust`: the
-    # publication stands even if the cache cannot be reached; the failure is logged.
-    transaction.on_commit(expire_public_pages, robust=True)
+
+def lock_publishable(period):
+    """`period` re-read under its row lock (inside a transaction), if it can be published."""
+    period = ReportingPeriod.objects.select_for_update().select_related("plan").get(pk=period.pk)
+    check_publishable(period)
     return period
+
+
+def remove_leftovers(period):
+    """Delete the files an interrupted publication of `period` left (staged or moved, never recorded).
+
+    Under the period's lock, so a publication committing its files at that moment is waited for, and then
+    found published."""
+    with transaction.atomic():
+        period = lock_publishable(period)
+        directory = report_directory(period)
+        recorded = set(PublishedReport.objects.filter(period=period).values_list("file", flat=True))
+        for name in stored_files(directory):
+            if name not in recorded:
+                default_storage.delete(name)
+    return period
+
+
+def stored_files(directory):
+    try:
+        directories, files = default_storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    yield from (f"{directory}/{name}" for name in files)
+    for child in directories:
+        yield from stored_files(f"{directory}/{child}")
+
+
+def report_directory(period):
+    return f"reports/{period.plan.slug}/{period.label}"
+
+
+def sha256(content):
+    return hashlib.sha256(content).hexdigest()
+
+
+@dataclass
+class StagedReport:
+    language: str
+    format: str
+    staging_name: str
+    source_sha256: str  # of the HTML it was rendered from
+    sha256: str
+    size: int
+
+
+def stage_report(period, language, file_format, source, content):
+    """Store a rendered file under a staging name of its own, which no page serves."""
+    name = f"{report_directory(period)}/staging/{secrets.token_hex(8)}/{report_name(period, language, file_format)}"
+    staging_name = default_storage.save(name, ContentFile(content))
+    return StagedReport(language, file_format, staging_name, sha256(source.encode()), sha256(content), len(content))
+
+
+def report_name(period, language, file_format):
+    return f"annual-report-{period.label}-{language}.{file_format}"
 
 
 def expire_public_pages():
     caches[PUBLIC_PAGES_CACHE].clear()
 
 
-def store_report(period, language, file_format, content):
-    name = f"reports/{period.plan.slug}/{period.label}/annual-report-{period.label}-{language}.{file_format}"
-    stored_name = default_storage.save(name, ContentFile(content))
+def store_report(period, report):
+    """Move a staged file to its final name and record it (inside the publication's transaction)."""
+    name = default_storage.get_available_name(
+        f"{report_directory(period)}/{report_name(period, report.language, report.format)}"
+    )
+    move(report.staging_name, name)
+    report.staging_name = ""
     return PublishedReport.objects.create(
         period=period,
-        language=language,
-        format=file_format,
-        file=stored_name,
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
+        language=report.language,
+        format=report.format,
+        file=name,
+        sha256=report.sha256,
+        size=report.size,
     )
+
+
+def move(source, target):
+    """Rename a stored file: atomic on the file system; a copy then a delete on storages without paths."""
+    try:
+        source_path, target_path = default_storage.path(source), default_storage.path(target)
+    except NotImplementedError:
+        with default_storage.open(source) as file:
+            default_storage.save(target, file)
+        default_storage.delete(source)
+    else:
+        os.makedirs(os.path.dirname(target_path), exist_ok=True)
+        os.replace(source_path, target_path)
 
 
 def publish_chart(period):

@@ -108,6 +108,7 @@ def test_publishing_the_next_year_publishes_the_new_names(client, renamed, djang
     for section in NarrativeSection.objects.filter(period=published):
         section.pk, section.period = None, open_period
         section.save()
+    open_period.start_review()  # publishing needs the review step
     with django_capture_on_commit_callbacks(execute=True):
         publish_period(open_period)
     assert f"{RENAMED} pillar 2" in client.get("/en/").content.decode()

@@ -27,6 +27,8 @@ class Command(BaseCommand):
             plan, period, written = load_plan()
             if not period.is_published:
                 written += load_narrative(period)
+            if period.is_open:
+                period.start_review()
             if not period.is_published:
                 try:
                     publish_period(period)

@@ -1,0 +1,67 @@
+"""Background tasks (django-tasks): publishing a period, which takes too long for a request.
+
+The admin records a Publication and queues `publish`; a worker (`manage.py db_worker`) runs it and writes each
+stage on the Publication, which the period's page shows. Pressing Publish again records a new Publication: an
+older one still running stops at its next stage, and one whose worker died (kill -9) is simply left behind.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from napreport.report.models import Publication
+from napreport.report.publishing import PublishingError, lock_publishable, publish_period
+
+logger = logging.getLogger(__name__)
+
+
+class Replaced(Exception):
+    """A later Publication of the same period was requested: it does the work."""
+
+
+def request_publication(period, user, language):
+    """Record a Publication of `period` and queue its task once committed; PublishingError if it cannot be."""
+    with transaction.atomic():
+        period = lock_publishable(period)
+        publication = Publication.objects.create(period=period, requested_by=user, language=language)
+        transaction.on_commit(lambda: publish.enqueue(publication.pk))
+    return publication
+
+
+@task()
+def publish(publication_id: int) -> str:
+    """Carry out one Publication; returns the stage it ended in."""
+    publication = Publication.objects.select_related("period__plan").get(pk=publication_id)
+    with translation.override(publication.language):
+        return carry_out(publication)
+
+
+def carry_out(publication):
+    def progress(stage):
+        if Publication.objects.filter(period_id=publication.period_id, pk__gt=publication.pk).exists():
+            raise Replaced
+        publication.stage = stage
+        publication.save(update_fields=["stage", "updated_at"])
+
+    try:
+        publish_period(publication.period, progress=progress)
+    except Replaced:
+        finish(publication, Publication.Stage.REPLACED)
+    except PublishingError as error:
+        finish(publication, Publication.Stage.REFUSED, error.missing)
+    except Exception:
+        logger.exception("Publishing period %s failed", publication.period_id)
+        finish(publication, Publication.Stage.FAILED, [_("An unexpected error stopped the publication.")])
+        raise  # the task is recorded as failed, with its traceback
+    else:
+        finish(publication, Publication.Stage.PUBLISHED)
+    return publication.stage
+
+
+def finish(publication, stage, problems=()):
+    publication.stage = stage
+    publication.problems = [str(problem) for problem in problems]
+    publication.save(update_fields=["stage", "problems", "updated_at"])
