@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.napreport.test_backup import Databases
+from tests.databases import Databases
 
 PROJECT = Path(__file__).resolve().parents[2]
 COPY_NARRATIVE = """
