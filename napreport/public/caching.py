@@ -13,6 +13,7 @@ Content-Language and the like are added as for any other response.
 
 import hashlib
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
@@ -37,11 +38,12 @@ def spread_key(key: str, key_prefix: str, version: int) -> str:
     return f"{spread}:{key_prefix}:{version}:{key}"
 
 
-def last_publication(request: HttpRequest):
+def last_publication(request: HttpRequest) -> datetime | None:
     """When the public data last changed (the latest publication), read once per request."""
-    if not hasattr(request, "_last_publication"):
-        request._last_publication = last_modified()
-    return request._last_publication
+    memo = vars(request)
+    if "_last_publication" not in memo:
+        memo["_last_publication"] = last_modified()
+    return memo["_last_publication"]
 
 
 def keep_known_query(names: Iterable[str]):

@@ -1,0 +1,72 @@
+"""Publishing from a command or a script, in a process that never loaded the public site, expires the public
+pages that the web processes cached (the purge belongs to publishing, not to a receiver of the public app).
+
+Each step is its own process on one throwaway SQLite database, as a web worker and a script would be.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+COPY_NARRATIVE = """
+from commitments.models import ReportingPeriod
+from napreport.report.models import NarrativeSection
+published, open_period = ReportingPeriod.objects.order_by("start_year")
+for section in NarrativeSection.objects.filter(period=published):
+    section.pk, section.period = None, open_period
+    section.save()
+"""
+# A web process: reads the home page through the whole stack, and says how many pages are cached.
+READ_HOME = """
+from django.db import connection
+from django.test import Client
+response = Client().get("/en/")
+assert response.status_code == 200, response.status_code
+with connection.cursor() as cursor:
+    cursor.execute("SELECT COUNT(*) FROM napreport_public_cache")
+    print(cursor.fetchone()[0])
+print(response.content.decode())
+"""
+# A script: says which of the public site's modules it had loaded when it published the open year (rendering the
+# report loads every app's template tags later, and with them the public views, but by then nothing can connect
+# in time: the purge must be publishing's own).
+PUBLISH = """
+import sys
+from commitments.models import ReportingPeriod
+from napreport.report.publishing import publish_period
+print(sorted(name for name in sys.modules if name.startswith("napreport.public")))
+publish_period(ReportingPeriod.objects.get(start_year=2014))
+"""
+
+
+def test_a_publication_from_a_script_expires_the_pages_the_web_processes_cached(tmp_path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'script.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "DEBUG": "0",
+        "SECRET_KEY": "publish-from-a-script-" + "k" * 40,
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "PYTHONPATH": str(PROJECT),
+    }
+
+    def manage(*args):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, check=True, capture_output=True, text=True
+        ).stdout
+
+    manage("migrate", "--noinput")
+    manage("load_demo")
+    manage("shell", "--no-imports", "-c", COPY_NARRATIVE)
+    cached, html = manage("shell", "--no-imports", "-c", READ_HOME).split("\n", 1)
+    assert int(cached) > 0 and "2014 to 2015" not in html  # cached, and showing one year
+
+    loaded = manage("shell", "--no-imports", "-c", PUBLISH)
+    # The public app's config only, not its views, nor the module that caches pages.
+    assert "'napreport.public.views'" not in loaded and "'napreport.public.caching'" not in loaded
+
+    _cached, html = manage("shell", "--no-imports", "-c", READ_HOME).split("\n", 1)
+    assert "Progress in 2014 to 2015" in html
