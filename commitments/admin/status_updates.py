@@ -6,13 +6,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, OuterRef, Subquery, Value, When
+from django.db.models import Case, Value, When
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.text import Truncator
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from commitments.admin.widgets import SafeAutocompleteMixin
@@ -23,6 +24,7 @@ from commitments.models import (
     StaleUpdateError,
     Status,
     StatusUpdate,
+    is_slip,
     status_label,
 )
 from commitments.reminders import send_reminders
@@ -31,7 +33,26 @@ from commitments.roles import editable_updates, is_coordinator
 from commitments.spreadsheets import StatusSpreadsheetsMixin
 
 STAFF_FIELDS = ["status", "target_year", "note_en", "note_fr"]
-QUICK_FIELDS = ["status", "target_year", "note_en"]  # editable in the list itself
+SLIP_FIELDS = ["slip_reason", "slip_note_en", "slip_note_fr"]  # asked when the target moves later
+QUICK_FIELDS = STAFF_FIELDS  # editable in the list itself
+CHART_ORDER = [
+    "deliverable__task__objective__pillar__number",
+    "deliverable__task__objective__sort_key",
+    "deliverable__task__sort_key",
+    "deliverable__chart_position",
+]
+
+
+def in_french():
+    return (get_language() or "en")[:2] == "fr"
+
+
+def last_year(update):
+    """Last year's status and target of `update`: annotated by the list's queryset, else one query."""
+    if hasattr(update, "previous_status"):
+        return update.previous_status, update.previous_target
+    previous = update.previous_update() if update.period_id else None
+    return (previous.status, previous.target_year) if previous else (None, None)
 
 
 class StatusUpdateForm(forms.ModelForm):
@@ -41,7 +62,11 @@ class StatusUpdateForm(forms.ModelForm):
 
     class Meta:
         model = StatusUpdate
-        fields = [*STAFF_FIELDS, "review", "review_comment"]
+        fields = [*STAFF_FIELDS, *SLIP_FIELDS, "review", "review_comment"]
+        widgets = {
+            "slip_note_en": forms.Textarea(attrs={"rows": 2, "cols": 60}),
+            "slip_note_fr": forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +80,48 @@ class StatusUpdateForm(forms.ModelForm):
         # saves only the rows a person edited, and each of those is checked against its version.
         return any(name != "read_version" for name in self.changed_data)
 
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_slip(cleaned_data)
+        return cleaned_data
+
+    def clean_slip(self, cleaned_data):
+        """A target later than last year's needs a reason and a sentence in each language; any other
+        status carries none (a reason given for a slip since undone is cleared)."""
+        if not self.instance.period_id and not cleaned_data.get("period"):
+            return
+        if not self.instance.period_id:
+            self.instance.period = cleaned_data["period"]
+            self.instance.deliverable = cleaned_data.get("deliverable")
+        previous_status, previous_target = last_year(self.instance)
+        if not is_slip(previous_status, previous_target, cleaned_data.get("status"), cleaned_data.get("target_year")):
+            for name in SLIP_FIELDS:
+                if name in self.fields:
+                    cleaned_data[name] = ""
+                else:
+                    setattr(self.instance, name, "")
+            return
+        before = status_label(previous_status, previous_target)
+        if "slip_reason" not in self.fields:  # the quick-update list: the reason is asked on the form
+            if not (self.instance.slip_reason and self.instance.target_year == cleaned_data.get("target_year")):
+                self.add_error(
+                    "target_year",
+                    gettext(
+                        "This is later than last year's “%(before)s”: open the deliverable's form to say why "
+                        "the target moved."
+                    )
+                    % {"before": before},
+                )
+            return
+        if not cleaned_data.get("slip_reason"):
+            self.add_error(
+                "slip_reason",
+                gettext("Last year this was “%(before)s”: say why the target moved later.") % {"before": before},
+            )
+        for name in ("slip_note_en", "slip_note_fr"):
+            if not (cleaned_data.get(name) or "").strip():
+                self.add_error(name, gettext("Say in a sentence why the target moved, in each official language."))
+
 
 class QuickUpdateForm(StatusUpdateForm):
     """One row of the quick-update list: status, target year and English note, beside the row's text."""
@@ -67,7 +134,10 @@ class QuickUpdateForm(StatusUpdateForm):
             "target_year": forms.NumberInput(
                 attrs={"aria-label": _("On track for (fiscal year it starts)"), "class": "vIntegerField"}
             ),
-            "note_en": forms.Textarea(attrs={"rows": 2, "cols": 40, "aria-label": _("Progress note (English)")}),
+            "note_en": forms.Textarea(attrs={"rows": 3, "cols": 28, "aria-label": _("Progress note (English)")}),
+            "note_fr": forms.Textarea(
+                attrs={"rows": 3, "cols": 28, "aria-label": _("Progress note (French)"), "lang": "fr"}
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -80,6 +150,20 @@ class QuickUpdateForm(StatusUpdateForm):
         if self.instance.pk and self.instance.period.state == ReportingPeriod.State.PUBLISHED:
             for field in self.fields.values():
                 field.disabled = True
+        self.conflict = None  # set by clean() when someone else saved this row since the page was read
+
+    def clean(self):
+        cleaned_data = super().clean()
+        read_version = cleaned_data.get("read_version")
+        stale = self.instance.pk and read_version is not None and read_version != self.instance.version
+        # Someone saved this row since the page was read: it is not saved with the others, but shown beside
+        # their version (has_changed() is then False, so the list leaves it alone).
+        if stale and any(name != "read_version" for name in self.changed_data):
+            self.conflict = read_version
+        return cleaned_data
+
+    def has_changed(self):
+        return self.conflict is None and super().has_changed()
 
 
 class UpdatedFilter(admin.SimpleListFilter):
@@ -100,6 +184,7 @@ class UpdatedFilter(admin.SimpleListFilter):
 @admin.register(StatusUpdate)
 class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedHistoryAdmin):
     form = StatusUpdateForm
+    change_list_template = "admin/commitments/statusupdate/status_list.html"  # the spreadsheet buttons extend it
     revertible = True  # the coordinator's undo of a status change (checked against the current version)
     list_display = [
         "task_code",
@@ -119,27 +204,17 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
 
     # ---- scope: what each user sees and may change
     def get_queryset(self, request):
-        previous = StatusUpdate.objects.filter(
-            deliverable_id=OuterRef("deliverable_id"),
-            period__plan_id=OuterRef("period__plan_id"),
-            period__start_year=OuterRef("period__start_year") - 1,
-        )
-        queryset = (
-            super()
-            .get_queryset(request)
-            .annotate(
-                previous_status=Subquery(previous.values("status")[:1]),
-                previous_target=Subquery(previous.values("target_year")[:1]),
-            )
-        )
+        # Last year's status, target and notes ride along as subqueries; the chart's order is also the
+        # export's (pillar, objective, task, then position in the task).
+        queryset = super().get_queryset(request).with_previous().order_by("-period__start_year", *CHART_ORDER)
         if is_coordinator(request.user):
             return queryset
         return queryset.filter(pk__in=editable_updates(request.user))
 
     def get_ordering(self, request):
-        # Returned updates first: they are what the department has to look at again.
+        # Returned updates first: they are what the department has to look at again; then the chart's order.
         returned_first = Case(When(review=StatusUpdate.Review.RETURNED, then=Value(0)), default=Value(1))
-        return [returned_first, "-period__start_year", "deliverable__chart_position"]
+        return [returned_first, "-period__start_year", *CHART_ORDER]
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
@@ -155,19 +230,29 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        fixed = ["deliverable_text", "period", "updated_by", "updated_at", "recent_changes"]
+        # The period and the person are plain text: a department cannot follow links to them.
+        fixed = [
+            "deliverable_text",
+            "period_label",
+            "updated_by_name",
+            "updated_at",
+            "last_year_display",
+            "recent_changes",
+        ]
         return fixed if is_coordinator(request.user) else [*fixed, "review", "review_comment"]
 
     def get_fields(self, request, obj=None):
         if obj is None:  # the coordinator adds a status a deliverable lacks (usually through the deliverable)
-            return ["deliverable", "period", *STAFF_FIELDS, "review", "review_comment"]
+            return ["deliverable", "period", *STAFF_FIELDS, *SLIP_FIELDS, "review", "review_comment"]
         return [
             "deliverable_text",
-            "period",
+            "period_label",
+            "last_year_display",
             *STAFF_FIELDS,
+            *SLIP_FIELDS,
             "review",
             "review_comment",
-            "updated_by",
+            "updated_by_name",
             "updated_at",
             "recent_changes",
             "read_version",
@@ -188,13 +273,82 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
         # A stale save raises StaleUpdateError, caught by the view that offered the form (one message for all).
         obj.save_unless_stale(request.user, form.cleaned_data["read_version"])
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        current = getattr(request, "stale_current", None)
+        if current is None:
+            return form
+
+        class RefusedForm(form):
+            """The person's values, re-shown after someone else saved first: not saved until they choose."""
+
+            def clean(self):
+                super().clean()
+                raise forms.ValidationError(
+                    gettext("Someone else saved first. Your values are kept below, beside theirs.")
+                )
+
+        return RefusedForm
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id and not is_coordinator(request.user):
+            closed = self.closed_period_response(request, object_id)
+            if closed:
+                return closed
         try:
             with transaction.atomic():
                 return super().changeform_view(request, object_id, form_url, extra_context)
         except StaleUpdateError as refused:
             self.refuse_stale_edit(request, refused.current)
-            return redirect(reverse("admin:commitments_statusupdate_change", args=[refused.current.pk]))
+            # Nothing typed is lost: the form comes back with the person's values, now read at the current
+            # version (saving again keeps theirs over the other change), beside the other person's values.
+            request.POST = request.POST.copy()
+            request.POST["read_version"] = str(refused.current.version)
+            request.stale_current = refused.current
+            context = {**(extra_context or {}), "stale": refused.current, "stale_rows": self.compare(refused.current)}
+            with transaction.atomic():
+                return super().changeform_view(request, object_id, form_url, context)
+
+    def compare(self, current, typed=None):
+        """(label, theirs, yours) for each field a person edits; `typed` defaults to the POSTed values."""
+        rows = []
+        for name in [*STAFF_FIELDS, *SLIP_FIELDS]:
+            field = StatusUpdate._meta.get_field(name)
+            theirs = getattr(current, name)
+            if field.choices:
+                theirs = current._get_FIELD_display(field) if theirs else ""
+            yours = typed[name] if typed and name in typed else None
+            if yours and field.choices:
+                yours = dict(field.flatchoices).get(yours, yours)
+            rows.append((field.verbose_name, theirs if theirs not in (None, "") else "—", yours))
+        return rows
+
+    def closed_period_response(self, request, object_id):
+        """The period moved on (to review, or published) while a department had the form open: say so plainly
+        instead of “doesn't exist”, and keep what they typed in the message."""
+        update = (
+            StatusUpdate.objects.filter(pk=object_id if str(object_id).isdigit() else None)
+            .exclude(period__state=ReportingPeriod.State.OPEN)
+            .filter(deliverable__leads__members=request.user)
+            .select_related("period")
+            .first()
+        )
+        if update is None:
+            return None
+        message = gettext(
+            "The %(period)s period is now “%(state)s”: departments can no longer change its statuses, "
+            "and your changes were not saved. Send them to the coordinator."
+        ) % {"period": update.period.label, "state": update.period.get_state_display()}
+        if request.method == "POST":
+            typed = "; ".join(
+                f"{StatusUpdate._meta.get_field(name).verbose_name}: {request.POST[name]}"
+                for name in STAFF_FIELDS
+                if request.POST.get(name)
+            )
+            if typed:
+                message = f"{message} {gettext('What you typed:')} {typed}"
+        self.message_user(request, message, level=messages.WARNING)
+        return redirect("admin:commitments_statusupdate_changelist")
 
     def refuse_stale_edit(self, request, current):
         self.message_user(
@@ -205,12 +359,12 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
             )
             % {
                 "user": current.updated_by or gettext("someone"),
-                "deliverable": current.deliverable.text_en[:80],
+                "deliverable": Truncator(current.deliverable.text).chars(80),
                 "when": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
                 if current.updated_at
                 else "",
                 "status": current.label,
-                "note": current.note_en,
+                "note": current.note,
             },
             level=messages.ERROR,
         )
@@ -222,13 +376,42 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
 
     @admin.display(description=_("deliverable"))
     def deliverable_text(self, update):
-        return update.deliverable.text_en[:120]
+        # In the interface's language (French first for French users), cut at a word with an ellipsis.
+        return Truncator(update.deliverable.text).words(60, truncate=" …")
 
     @admin.display(description=_("last year"))
     def previous_status(self, update):
         if not update.previous_status:
             return "—"
-        return status_label(update.previous_status, update.previous_target)
+        label = status_label(update.previous_status, update.previous_target)
+        note = (update.previous_note_fr if in_french() else "") or update.previous_note_en
+        if not note:
+            return label
+        return format_html(
+            '{}<br><span class="last-year-note">{}</span>', label, Truncator(note).words(40, truncate=" …")
+        )
+
+    @admin.display(description=_("last year"))
+    def last_year_display(self, update):
+        previous_status, previous_target = last_year(update)
+        if not previous_status:
+            return "—"
+        previous = update.previous_update()
+        note = previous.note if previous else ""
+        return (
+            format_html("{}<br>{}", status_label(previous_status, previous_target), note)
+            if note
+            else (status_label(previous_status, previous_target))
+        )
+
+    @admin.display(description=_("period"))
+    def period_label(self, update):
+        return update.period.label
+
+    @admin.display(description=_("updated by"))
+    def updated_by_name(self, update):
+        user = update.updated_by
+        return (user.get_full_name() or user.get_username()) if user else "—"
 
     @admin.display(description=_("updated"), boolean=True)
     def is_updated(self, update):
@@ -328,13 +511,78 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
             period = ReportingPeriod.objects.filter(state=ReportingPeriod.State.OPEN).first()
             if period:
                 extra_context["title"] = gettext("My deliverables for %(period)s") % {"period": period.label}
+                extra_context["due_date"] = getattr(period, "due_date", None)
+                if request.method == "GET":
+                    extra_context["returned"] = self.returned_to(request)
             elif request.method == "GET":
                 self.message_user(request, gettext("No period is open for updates at the moment."), messages.INFO)
+        request.quick_update_forms = []
         try:
-            return super().changelist_view(request, extra_context)
-        except StaleUpdateError as refused:  # the quick-update list saves all rows or none
+            response = super().changelist_view(request, extra_context)
+        except StaleUpdateError as refused:  # a row saved by someone else between the check and the save
             self.refuse_stale_edit(request, refused.current)
             return redirect(request.get_full_path())
+        conflicts = [form for form in request.quick_update_forms if form.conflict is not None]
+        if request.method == "POST" and conflicts and response.status_code == 302:
+            return self.conflicts_response(request, conflicts, response["Location"])
+        return response
+
+    def get_changelist_formset(self, request, **kwargs):
+        formset_class = super().get_changelist_formset(request, **kwargs)
+        forms_seen = request.quick_update_forms if hasattr(request, "quick_update_forms") else []
+
+        class QuickUpdateFormSet(formset_class):
+            def _construct_form(self, i, **kwargs):
+                form = super()._construct_form(i, **kwargs)
+                forms_seen.append(form)
+                return form
+
+        return QuickUpdateFormSet
+
+    def returned_to(self, request):
+        """The department's updates the coordinator returned, with the comments: the banner above the list."""
+        return list(
+            self.get_queryset(request)
+            .filter(review=StatusUpdate.Review.RETURNED, period__state=ReportingPeriod.State.OPEN)
+            .select_related("deliverable__task")
+        )
+
+    def conflicts_response(self, request, conflicts, back):
+        """The list saved every row but these: someone else saved them since the page was read. Each is shown
+        with the person's values beside the other person's, with one click to keep theirs or take the other's."""
+        current = {
+            update.pk: update
+            for update in StatusUpdate.objects.filter(pk__in=[form.instance.pk for form in conflicts]).select_related(
+                "updated_by", "deliverable", "period"
+            )
+        }
+        rows = []
+        for form in conflicts:
+            theirs = current[form.instance.pk]
+            self.refuse_stale_edit(request, theirs)
+            typed = {name: form.data.get(form.add_prefix(name), "") for name in QUICK_FIELDS}
+            # Keeping mine posts the whole form of that status, at the version now current.
+            keep = {name: getattr(theirs, name) or "" for name in [*STAFF_FIELDS, *SLIP_FIELDS]}
+            keep.update(typed)
+            if is_coordinator(request.user):
+                keep.update(review=theirs.review, review_comment=theirs.review_comment)
+            keep["read_version"] = theirs.version
+            rows.append(
+                {
+                    "update": theirs,
+                    "compare": self.compare(theirs, typed),
+                    "keep": keep.items(),
+                    "action": reverse("admin:commitments_statusupdate_change", args=[theirs.pk]),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Some rows were not saved"),
+            "opts": self.model._meta,
+            "rows": rows,
+            "back": back,
+        }
+        return TemplateResponse(request, "admin/commitments/statusupdate/conflicts.html", context, status=409)
 
     # ---- the coordinator's dashboard
     def get_urls(self):

@@ -87,7 +87,7 @@ class PublishedDeliverable(models.Model):
 
     @property
     def slip(self):
-        """“Target moved from 2014-2015 to 2015-2016: partner dependency”, or "" when the target did not slip."""
+        """“Target moved from 2014 to 2015 to 2015 to 2016: partner dependency”, or "" if it did not slip."""
         if not self.slip_reason:
             return ""
         before = (self.slip_from_status, self.slip_from_target)

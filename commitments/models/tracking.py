@@ -58,10 +58,15 @@ def is_slip(previous_status, previous_target, status, target_year):
     return previous_status == Status.ON_TRACK and bool(previous_target) and target_year > previous_target
 
 
+def fiscal_year_text(start_year):
+    """2014 → “2014 to 2015” (in running text, as the Canada.ca style guide writes fiscal years)."""
+    return _("%(start)s to %(end)s") % {"start": start_year, "end": start_year + 1}
+
+
 def slip_label(previous_status, previous_target, status, target_year, reason=""):
-    """“Target moved from 2014-2015 to 2015-2016: partner dependency”, in the active language."""
-    before = period_label(previous_target) if previous_status == Status.ON_TRACK and previous_target else None
-    after = period_label(target_year) if target_year else status_label(status, target_year)
+    """“Target moved from 2014 to 2015 to 2015 to 2016: partner dependency”, in the active language."""
+    before = fiscal_year_text(previous_target) if previous_status == Status.ON_TRACK and previous_target else None
+    after = fiscal_year_text(target_year) if target_year else status_label(status, target_year)
     if before:
         text = _("Target moved from %(before)s to %(after)s") % {"before": before, "after": after}
     else:

@@ -104,8 +104,11 @@ def deliverable_detail(request, pk):
     items = PublishedDeliverable.objects.filter(period=latest.period, parent_id=pk).order_by("chart_order")
     # The leads' names and pages as that year published them.
     leads = PublishedDepartment.objects.filter(period=latest.period, department__published_rows=latest)
+    slips = [entry for entry in history if entry.slip_reason]  # each later target, with the department's reason
     return render(
-        request, "public/deliverable.html", {"row": latest, "history": history, "items": items, "leads": leads}
+        request,
+        "public/deliverable.html",
+        {"row": latest, "history": history, "items": items, "leads": leads, "slips": slips},
     )
 
 

@@ -98,7 +98,9 @@ def test_a_quick_update_saves_status_and_note_as_the_users_update(rcmp_pair):
 
 
 @pytest.mark.django_db
-def test_a_quick_update_over_a_newer_change_is_refused_and_saves_no_row(rcmp_pair):
+def test_a_quick_update_over_a_newer_change_is_refused_and_the_other_rows_are_saved(rcmp_pair):
+    # Departments issue #14 changed this: the list used to save all rows or none (a refusal emptied the
+    # other rows' edits); now the rows that did not conflict are saved and the conflicting one is shown.
     target, other = rcmp_pair
     first, second = client_for("staff_a"), client_for("coordinator")
     url = reverse("admin:commitments_statusupdate_changelist")
@@ -111,9 +113,11 @@ def test_a_quick_update_over_a_newer_change_is_refused_and_saves_no_row(rcmp_pai
     )
     target.refresh_from_db()
     other.refresh_from_db()
-    assert target.note_en == "RCMP's note" and other.note_en == ""  # all rows or none
+    assert target.note_en == "RCMP's note" and other.note_en == "Coordinator on the other row"
+    assert refused.status_code == 409
     page = refused.content.decode()
     assert "Not saved" in page and "rcmp" in page and "RCMP&#x27;s note" in page
+    assert "Coordinator&#x27;s note" in page  # what the coordinator typed, beside RCMP's
 
 
 @pytest.mark.django_db
@@ -174,10 +178,11 @@ def test_the_status_list_runs_a_fixed_number_of_queries(role, target, django_ass
     client = client_for(role)
     url = reverse("admin:commitments_statusupdate_changelist")
     client.get(url)  # content types and the like are cached by the first request
-    # session, user, coordinator?, [department staff: the open period, for the title], the user's and
-    # groups' permissions, the period filter's choices, the filtered count, the full count, the rows
-    # (with last year's status as a subquery), then saving the session (savepoint, update, release)
-    expected = {"staff_a": 13, "coordinator": 12}[role]
+    # session, user, coordinator?, [department staff: the open period, for the title, and the rows returned
+    # to them, for the banner], the user's and groups' permissions, the period filter's choices, the filtered
+    # count, the full count, the rows (with last year's status, target and notes as subqueries), then saving
+    # the session (savepoint, update, release)
+    expected = {"staff_a": 14, "coordinator": 12}[role]
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert response.status_code == 200
