@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
-from import_export import fields, resources, results
+from import_export import fields, resources, results, widgets
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
@@ -97,7 +97,7 @@ class StatusUpdateResource(resources.ModelResource):
     previous_note = fields.Field(column_name="previous_note", readonly=True)
     target_year = fields.Field(attribute="target_year", column_name="target_year")
     # The version each row was exported at: an import over a change saved since is refused, as in the form.
-    version = fields.Field(attribute="version", column_name="version", readonly=True)
+    version = fields.Field(attribute="version", column_name="version", widget=widgets.IntegerWidget(), readonly=True)
 
     class Meta:
         model = StatusUpdate
@@ -341,16 +341,21 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         dataset = self.get_data_for_export(request, queryset, force_native_type=True, **kwargs)
-        who, when = self.export_titles(request, queryset)
-        years = fiscal_year_choices(set(queryset.values_list("period__start_year", flat=True)))
-        return fill_in_workbook(dataset, f"{who} {when}".strip(), years)
+        who, when, years = self.export_titles(request, queryset)
+        return fill_in_workbook(dataset, f"{who} {when}".strip(), fiscal_year_choices(years))
 
     def get_export_filename(self, request, queryset, file_format):
-        return file_name(*self.export_titles(request, queryset), file_format.get_extension())
+        who, when, years = self.export_titles(request, queryset)
+        return file_name(who, when, file_format.get_extension())
 
     def export_titles(self, request, queryset):
-        departments = [] if is_coordinator(request.user) else request.user.departments.all()
-        return export_titles(departments, queryset.order_by().values_list("period__start_year", flat=True).distinct())
+        """(whom the file is for, which year(s), the years' start) for the sheet and the file name, read once
+        per request (one query for the departments, one for the years)."""
+        if not hasattr(request, "_spreadsheet_titles"):
+            departments = [] if is_coordinator(request.user) else list(request.user.departments.all())
+            years = set(queryset.order_by().values_list("period__start_year", flat=True).distinct())
+            request._spreadsheet_titles = (*export_titles(departments, years), years)
+        return request._spreadsheet_titles
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
@@ -359,21 +364,25 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
     def get_export_queryset(self, request):
-        # Everything a row shows, loaded with the rows: the deliverable's text, the period, last year's notes
-        # (the admin's queryset annotates last year's status and target).
+        # Everything a row shows, loaded with the rows: the deliverable's text, the period, and last year's
+        # status, target and notes (subqueries; those the admin's queryset does not annotate already).
+        queryset = self.get_queryset(request).select_related("deliverable__task", "period")
         previous = StatusUpdate.objects.filter(
             deliverable_id=OuterRef("deliverable_id"),
             period__plan_id=OuterRef("period__plan_id"),
             period__start_year=OuterRef("period__start_year") - 1,
         )
-        return (
-            self.get_queryset(request)
-            .select_related("deliverable__task", "period")
-            .annotate(
-                previous_note_en=Subquery(previous.values("note_en")[:1]),
-                previous_note_fr=Subquery(previous.values("note_fr")[:1]),
-            )
-        )
+        last_year = {
+            name: Subquery(previous.values(field)[:1])
+            for name, field in [
+                ("previous_status", "status"),
+                ("previous_target", "target_year"),
+                ("previous_note_en", "note_en"),
+                ("previous_note_fr", "note_fr"),
+            ]
+            if name not in queryset.query.annotations
+        }
+        return queryset.annotate(**last_year)
 
     def get_import_data_kwargs(self, **kwargs):
         # A row refused at confirmation (someone saved it since the preview) leaves every row unwritten.
