@@ -26,7 +26,7 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 ROUNDS = 4
 PAGE = "/en/progress/2013-2014/"
-# The shared cache: Redis when BENCH_REDIS_URL is set (as production would with REDIS_URL), else the database.
+# The public pages' cache: Redis when BENCH_REDIS_URL is set (as production would with REDIS_URL), else the database.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL")
 GROW = """
 from django.db import transaction
@@ -121,8 +121,8 @@ def serve(env, port):
 def measure(times, port):
     workdir = Path(tempfile.mkdtemp(prefix="napreport-bench-"))
     env = {
-        # Persistent connections, as in production: with the database cache, every page reads the
-        # publication generation from the database (napreport.public.caching).
+        # Persistent connections, as in production: with the database cache, every cached page is two
+        # reads of the database (Django's cache_page: its header list, then the page).
         "CONN_MAX_AGE": "60",
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.benchmarks.bench_settings",
