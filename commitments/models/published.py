@@ -57,6 +57,7 @@ class PublishedDeliverable(models.Model):
     note = Translated()
     leads_label = Translated(english="leads_en")
     lead_note = Translated()
+    slip_note = Translated()
 
     # Set only on the unsaved rows commitments.chart builds from the live chart: the lead departments, which
     # publishing links to the row once saved (an unsaved row has no many-to-many yet).
