@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from commitments.models import ReportingPeriod
 from napreport.report.models import Publication
 from napreport.report.publishing import PublishingError, lock_publishable, publish_period
 
@@ -51,7 +52,10 @@ def carry_out(publication):
     except Replaced:
         finish(publication, Publication.Stage.REPLACED)
     except PublishingError as error:
-        finish(publication, Publication.Stage.REFUSED, error.missing)
+        if ReportingPeriod.objects.filter(pk=publication.period_id, state=ReportingPeriod.State.PUBLISHED).exists():
+            finish(publication, Publication.Stage.HANDED_OVER)  # another request published it first
+        else:
+            finish(publication, Publication.Stage.REFUSED, error.missing)
     except Exception:
         logger.exception("Publishing period %s failed", publication.period_id)
         finish(publication, Publication.Stage.FAILED, [_("An unexpected error stopped the publication.")])
