@@ -1,0 +1,125 @@
+"""The exported template through a real spreadsheet program (issue #14): LibreOffice Calc, headless, saves
+the edited file as XLSX, as Windows-1252 CSV and as semicolon CSV, and each imports back through the admin
+showing exactly the changed rows, accents intact.
+
+CI installs LibreOffice (`make test`: libreoffice-calc-nogui); there a missing LibreOffice fails the test.
+Elsewhere it is skipped, saying why.
+"""
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import uuid
+
+import openpyxl
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from commitments.models import StatusUpdate
+from commitments.spreadsheet_template import machine_names
+from commitments.spreadsheets import StatusUpdateResource
+
+pytestmark = pytest.mark.django_db
+
+NOTE_FR = "Terminé à Montréal – « vérifié », l’été"
+NOTE_EN = "Trained 120 officers; Québec, Ontario"
+# LibreOffice's CSV filter options: field separator, text delimiter (34 is "), character set (1 is
+# Windows-1252, 76 UTF-8).
+SAVED_AS = {
+    "XLSX": ("xlsx", "xlsx", "1"),
+    "CSV in Windows-1252": ("csv:Text - txt - csv (StarCalc):44,34,1", "csv", "0"),
+    "CSV with semicolons": ("csv:Text - txt - csv (StarCalc):59,34,76", "csv", "0"),
+}
+
+
+@pytest.fixture
+def soffice():
+    program = shutil.which("soffice") or shutil.which("libreoffice")
+    if program:
+        return program
+    if os.environ.get("CI"):
+        pytest.fail("LibreOffice is not installed: CI needs Debian's libreoffice-calc-nogui (`make system-test`).")
+    pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui); CI fails without it.")
+
+
+def save_with_libreoffice(soffice, source, convert_to, workdir):
+    """The file LibreOffice writes when it opens `source` and saves it as `convert_to`."""
+    outdir = workdir / "saved"
+    # A profile of its own, so parallel test workers never share (or lock) one.
+    profile = workdir / f"lo-profile-{uuid.uuid4().hex}"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            convert_to,
+            "--outdir",
+            str(outdir),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    (saved,) = outdir.iterdir()
+    return saved.read_bytes()
+
+
+@pytest.mark.parametrize("saved_as", list(SAVED_AS))
+def test_the_template_saved_by_libreoffice_imports_exactly_the_changed_rows(demo, soffice, tmp_path, saved_as):
+    convert_to, extension, file_format = SAVED_AS[saved_as]
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    client.force_login(get_user_model().objects.get(username="rcmp"))
+    columns = {f"statusupdateresource_{column}": "on" for column in StatusUpdateResource.Meta.fields}
+    exported = client.post(
+        reverse("admin:commitments_statusupdate_export"), {"format": "1", "resource": "0", **columns}
+    )
+    mine = StatusUpdate.objects.filter(period__start_year=2014, deliverable__leads__slug="rcmp").order_by("pk")
+    first, second = mine[0], mine[1]
+
+    # The department's changes, as a person types them in the French template.
+    workbook = openpyxl.load_workbook(io.BytesIO(exported.content))
+    sheet = workbook.active
+    names = machine_names([cell.value for cell in sheet[1]])
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    rows[first.pk][names.index("status")].value = "Terminé"
+    rows[first.pk][names.index("target_year")].value = None
+    rows[first.pk][names.index("note_fr")].value = NOTE_FR
+    rows[second.pk][names.index("note_en")].value = NOTE_EN
+    edited = tmp_path / "RCMP-2014-2015-etats.xlsx"
+    workbook.save(edited)
+
+    content = save_with_libreoffice(soffice, edited, convert_to, tmp_path)
+    if "44,34,1" in convert_to:
+        assert "Terminé".encode("cp1252") in content  # really Windows-1252, not UTF-8
+    if "59," in convert_to:
+        assert content.decode("utf-8").splitlines()[0].count(";") == len(names) - 1
+    upload = io.BytesIO(content)
+    upload.name = f"from-libreoffice.{extension}"
+    before = list(mine.values_list("pk", "status", "note_en", "note_fr", "version"))
+    response = client.post(
+        reverse("admin:commitments_statusupdate_import"),
+        {"format": file_format, "resource": "0", "import_file": upload},
+    )
+    html = response.content.decode()
+    assert 'name="confirm"' in html, html[-3000:]  # the preview offers its confirmation
+    assert html.count('<tr class="update">') == 2  # exactly the changed rows
+    assert NOTE_FR in html
+    assert NOTE_EN in html
+    assert (
+        list(mine.values_list("pk", "status", "note_en", "note_fr", "version")) == before
+    )  # a preview writes nothing
+
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    assert client.post(reverse("admin:commitments_statusupdate_process_import"), fields).status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.target_year, first.note_fr) == ("complete", None, NOTE_FR)
+    assert second.note_en == NOTE_EN
+    assert StatusUpdate.objects.filter(version__gt=1).count() == 2
