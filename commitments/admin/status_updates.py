@@ -186,6 +186,7 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
     form = StatusUpdateForm
     change_list_template = "admin/commitments/statusupdate/status_list.html"  # the spreadsheet buttons extend it
     revertible = True  # the coordinator's undo of a status change (checked against the current version)
+    object_history_list_template = "admin/commitments/statusupdate/object_history_list.html"
     list_display = [
         "task_code",
         "deliverable_text",

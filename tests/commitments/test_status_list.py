@@ -195,3 +195,21 @@ def test_a_period_moved_to_review_while_the_form_was_open_is_said_plainly(target
     french = client.post(url, change_data(target, note_en="Tapé"), follow=True, HTTP_ACCEPT_LANGUAGE="fr-CA")
     assert "Tapé" in french.content.decode() and "« En examen »" in french.content.decode()
     assert snapshot(target) == before
+
+
+@pytest.mark.django_db
+def test_a_departments_history_has_no_empty_reason_column_and_no_links_it_cannot_follow(target):
+    client = client_for("staff_a")
+    client.post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), change_data(target, note_en="Mine")
+    )
+    url = reverse("admin:commitments_statusupdate_history", args=[target.pk])
+    html = client.get(url).content.decode()
+    assert "Mine" in html and "rcmp" in html
+    assert "Change reason" not in html and ">None<" not in html
+    assert "/admin/auth/user/" not in html
+    assert f"/history/{target.history.first().history_id}/" not in html  # the old copy's form has no save button
+    coordinator = client_for("coordinator").get(url).content.decode()
+    assert f"/history/{target.history.first().history_id}/" in coordinator  # the coordinator reverts from there
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr-CA").content.decode()
+    assert "Modifié par" in french and "Modifications de cet état" in french
