@@ -609,5 +609,11 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
             "title": _("Reporting dashboard"),
             "period": period,
             **(dashboard(period) if period else {}),
+            # The targets moved later than last year's, each with its department's reason.
+            "slips": list(
+                StatusUpdate.objects.filter(period=period).slipped().select_related("deliverable__task")
+                if period
+                else []
+            ),
         }
         return TemplateResponse(request, "admin/commitments/dashboard.html", context)

@@ -365,6 +365,19 @@ class StatusUpdate(models.Model):
     def is_updated(self):
         return self.updated_at is not None
 
+    @property
+    def slip(self):
+        """“Target moved from 2014 to 2015 to 2015 to 2016: partner dependency”, or "" without a reason given.
+        Reads last year's status from the slipped() annotation where present."""
+        if not self.slip_reason:
+            return ""
+        if hasattr(self, "previous_status"):
+            before = (self.previous_status, self.previous_target)
+        else:
+            previous = self.previous_update()
+            before = (previous.status, previous.target_year) if previous else ("", None)
+        return slip_label(*before, self.status, self.target_year, self.slip_reason)
+
     def previous_update(self):
         """Last year's status of the same deliverable (None in the plan's first period)."""
         return (

@@ -115,3 +115,17 @@ def test_a_published_slip_shows_on_the_deliverables_public_page_with_its_reason(
     french = client.get(french_url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Échéance reportée de 2014 à 2015 à 2015 à 2016 : dépendance envers un partenaire." in french
     assert "La province a reporté son volet à l’an prochain." in french
+
+
+@pytest.mark.django_db
+def test_the_coordinator_sees_each_slip_on_the_dashboard(on_track_last_year):
+    target = on_track_last_year
+    dashboard = reverse("admin:commitments_dashboard")
+    assert "No target has moved later" in client_for("coordinator").get(dashboard).content.decode()
+    url = reverse("admin:commitments_statusupdate_change", args=[target.pk])
+    assert client_for("staff_a").post(url, change_data(target, target_year="2015", **REASON)).status_code == 302
+    html = client_for("coordinator").get(dashboard).content.decode()
+    assert "Target moved from 2014 to 2015 to 2015 to 2016: partner dependency." in html
+    assert "The province moved its part to next year." in html
+    french = client_for("coordinator").get(dashboard, HTTP_ACCEPT_LANGUAGE="fr-CA").content.decode()
+    assert "Échéance reportée de 2014 à 2015 à 2015 à 2016 : dépendance envers un partenaire." in french
