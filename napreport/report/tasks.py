@@ -50,7 +50,7 @@ def carry_out(publication):
     try:
         publish_period(publication.period, progress=progress)
     except Replaced:
-        finish(publication, Publication.Stage.REPLACED)
+        finish(publication, Publication.Stage.HANDED_OVER)
     except PublishingError as error:
         if ReportingPeriod.objects.filter(pk=publication.period_id, state=ReportingPeriod.State.PUBLISHED).exists():
             finish(publication, Publication.Stage.HANDED_OVER)  # another request published it first

@@ -1,0 +1,243 @@
+"""Publishing in the background (issue #13): Publish queues a task, the period's page shows its stages, and a
+publication is all or nothing: interrupted anywhere (the worker killed), nothing is published or served and
+pressing Publish again simply works; two requests at once make one publication.
+
+Tasks run as they are queued here (the immediate backend, settings.TASKS in tests); tests/production/
+test_publishing_worker.py runs the real queue and a real worker, and kills it."""
+
+import hashlib
+
+import pytest
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from commitments.models import PublishedDeliverable, ReportingPeriod
+from napreport.report import publishing
+from napreport.report.models import NarrativeSection, Publication, PublishedReport
+from napreport.report.publishing import report_directory, stored_files
+from napreport.report.tasks import publish, request_publication
+from tests.commitments.staff_requests import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def in_review(demo):
+    """2014-2015 with the 2013-2014 narrative, moved to review: ready to publish."""
+    period = ReportingPeriod.objects.select_related("plan").get(plan=demo, start_year=2014)
+    for section in NarrativeSection.objects.filter(period__start_year=2013):
+        section.pk, section.period = None, period
+        section.save()
+    period.start_review()
+    # Files a publication of this year in an earlier test left in the session's media folder.
+    for name in stored_files(report_directory(period)):
+        default_storage.delete(name)
+    return period
+
+
+def published_state(period):
+    """What a publication writes: the period's state, its frozen rows, its recorded files, the files stored."""
+    period = ReportingPeriod.objects.get(pk=period.pk)
+    return (
+        period.state,
+        PublishedDeliverable.objects.filter(period=period).count(),
+        sorted(PublishedReport.objects.filter(period=period).values_list("language", "format")),
+        sorted(stored_files(report_directory(period))),
+    )
+
+
+def assert_published_once(period):
+    state, rows, reports, files = published_state(period)
+    assert state == ReportingPeriod.State.PUBLISHED
+    assert rows == PublishedDeliverable.objects.filter(period__start_year=2013).count()
+    assert reports == [("en", "html"), ("en", "pdf"), ("fr", "html"), ("fr", "pdf")]
+    recorded = PublishedReport.objects.filter(period=period)
+    assert files == sorted(report.file.name for report in recorded)  # nothing else left: no staging, no orphan
+    for report in recorded:
+        with report.file.open("rb") as file:
+            assert hashlib.sha256(file.read()).hexdigest() == report.sha256
+
+
+def press_publish(period, django_capture_on_commit_callbacks, language="en"):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client_for("coordinator").post(
+            reverse("admin:commitments_reportingperiod_lifecycle", args=[period.pk, "publish"]),
+            headers={"accept-language": language},
+        )
+
+
+def test_publish_queues_a_task_whose_stages_the_period_page_shows(
+    in_review, django_capture_on_commit_callbacks, monkeypatch
+):
+    stages = []
+    save = Publication.save
+
+    def recording_save(self, *args, **kwargs):
+        stages.append(self.stage)
+        save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Publication, "save", recording_save)
+    response = press_publish(in_review, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert stages == [
+        "queued",
+        "rendering-en-html",
+        "rendering-en-pdf",
+        "rendering-fr-html",
+        "rendering-fr-pdf",
+        "freezing",
+        "published",
+    ]
+    assert_published_once(in_review)
+    publication = Publication.objects.get(period=in_review)
+    assert publication.requested_by.username == "coordinator"
+    page = client_for("coordinator").get(response["Location"]).content.decode()
+    assert "Publication requested by coordinator" in page
+    assert '<strong class="publication-stage">Published</strong>' in page
+    assert 'http-equiv="refresh"' not in page  # finished: the page no longer reloads itself
+
+
+def test_a_publication_under_way_reloads_the_period_page_and_shows_its_stage_in_french(in_review):
+    Publication.objects.create(period=in_review, stage=Publication.Stage.RENDERING_FR_PDF)
+    page = (
+        client_for("coordinator")
+        .get(
+            reverse("admin:commitments_reportingperiod_change", args=[in_review.pk]),
+            headers={"accept-language": "fr"},
+        )
+        .content.decode()
+    )
+    assert 'http-equiv="refresh"' in page
+    assert "Production du PDF français" in page
+
+
+def test_a_refused_publication_says_why_on_the_period_page_and_changes_nothing(
+    in_review, django_capture_on_commit_callbacks, monkeypatch
+):
+    before = published_state(in_review)
+    # Refused after it was queued: a missing text noticed when the task checks again under the lock.
+    checks = iter([[], ["The section “Foreword” has no English text."]])
+    monkeypatch.setattr(publishing, "missing_for_publication", lambda period: next(checks, ["again"]))
+    press_publish(in_review, django_capture_on_commit_callbacks)
+    assert published_state(in_review) == before
+    publication = Publication.objects.get(period=in_review)
+    assert publication.stage == Publication.Stage.REFUSED
+    assert publication.problems == ["The section “Foreword” has no English text."]
+
+
+class Killed(KeyboardInterrupt):
+    """Stands for kill -9: nothing in the task nor the immediate backend catches it, and no clean-up of ours runs
+    (below, deleting files does nothing, as after a real kill)."""
+
+
+def test_a_publication_killed_while_rendering_publishes_nothing_and_publish_works_again(
+    in_review, django_capture_on_commit_callbacks, monkeypatch
+):
+    before = published_state(in_review)
+    rendered = []
+
+    def dies_on_the_french_pdf(html):
+        if 'lang="fr"' in html[:500]:
+            raise Killed
+        from tests.conftest import placeholder_pdf
+
+        rendered.append(html)
+        return placeholder_pdf(html)
+
+    monkeypatch.setattr("napreport.report.pdf.pdf_from_html", dies_on_the_french_pdf)
+    # A killed process runs no clean-up: its staged files stay behind.
+    monkeypatch.setattr(publishing.default_storage, "delete", lambda name: None)
+    with pytest.raises(Killed):
+        press_publish(in_review, django_capture_on_commit_callbacks)
+    assert rendered  # it got as far as the English PDF
+    state, rows, reports, files = published_state(in_review)
+    assert (state, rows, reports) == before[:3]  # not published, no row frozen, no file recorded (served)
+    assert files and all("/staging/" in name for name in files)  # only staged files, under names no page serves
+    assert Publication.objects.get(period=in_review).stage == Publication.Stage.RENDERING_FR_PDF
+
+    monkeypatch.undo()
+    press_publish(in_review, django_capture_on_commit_callbacks)
+    assert_published_once(in_review)  # and the leftovers are gone
+    assert list(Publication.objects.filter(period=in_review).values_list("stage", flat=True)) == [
+        "published",
+        "rendering-fr-pdf",
+    ]
+
+
+def test_a_publication_killed_while_storing_its_files_rolls_back_and_publish_works_again(
+    in_review, django_capture_on_commit_callbacks, monkeypatch
+):
+    before = published_state(in_review)
+    store = publishing.store_report
+    stored = []
+
+    def dies_after_moving_one_file(period, report):
+        if stored:
+            raise Killed
+        stored.append(store(period, report))
+
+    monkeypatch.setattr(publishing, "store_report", dies_after_moving_one_file)
+    monkeypatch.setattr(publishing.default_storage, "delete", lambda name: None)
+    with pytest.raises(Killed):
+        press_publish(in_review, django_capture_on_commit_callbacks)
+    state, rows, reports, files = published_state(in_review)
+    assert (state, rows, reports) == before[:3]  # the transaction rolled the freeze and the record back
+    moved = stored[0].file.name
+    assert moved in files and "/staging/" not in moved  # one file moved into place, recorded nowhere
+
+    monkeypatch.undo()
+    press_publish(in_review, django_capture_on_commit_callbacks)
+    assert_published_once(in_review)
+
+
+def test_two_presses_at_once_make_one_publication(in_review):
+    first = request_publication(in_review, None, "en")
+    second = request_publication(in_review, None, "en")
+    assert publish.call(first.pk) == Publication.Stage.HANDED_OVER  # the later request does the work
+    assert published_state(in_review)[0] == ReportingPeriod.State.IN_REVIEW
+    assert publish.call(second.pk) == Publication.Stage.PUBLISHED
+    assert publish.call(first.pk) == Publication.Stage.HANDED_OVER  # run again: already published
+    assert_published_once(in_review)
+
+
+def test_a_second_task_of_one_publication_finds_it_published_and_ends_cleanly(in_review):
+    publication = request_publication(in_review, None, "en")
+    assert publish.call(publication.pk) == Publication.Stage.PUBLISHED
+    assert publish.call(publication.pk) == Publication.Stage.HANDED_OVER
+    assert_published_once(in_review)
+
+
+def test_the_chart_changed_while_rendering_is_not_published(in_review, monkeypatch):
+    before = published_state(in_review)
+    render = publishing.render_html
+    renders = []
+
+    def edits_after_rendering(period, language, **options):
+        html = render(period, language, **options)
+        renders.append(html)
+        if len(renders) == 4:  # all four rendered: the coordinator corrects a status meanwhile
+            update = in_review.status_updates.filter(status="ongoing").first()
+            update.status = "complete"
+            update.save()
+        return html
+
+    monkeypatch.setattr(publishing, "render_html", edits_after_rendering)
+    publication = request_publication(in_review, None, "en")
+    assert publish.call(publication.pk) == Publication.Stage.REFUSED
+    publication.refresh_from_db()
+    assert publication.problems == [
+        "The chart or the narrative changed while the report was being rendered: publish again."
+    ]
+    state, rows, reports, files = published_state(in_review)
+    assert (state, rows, reports, files) == (before[0], before[1], before[2], [])
+
+
+def test_only_a_coordinator_may_press_publish(in_review, django_capture_on_commit_callbacks):
+    before = published_state(in_review)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("staff_a").post(
+            reverse("admin:commitments_reportingperiod_lifecycle", args=[in_review.pk, "publish"])
+        )
+    assert response.status_code == 403
+    assert published_state(in_review) == before
+    assert not Publication.objects.exists()
