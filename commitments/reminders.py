@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
+from django.utils import translation
+from django.utils.formats import date_format
 
 from commitments.models import Department, ReportingPeriod, StatusUpdate
 
@@ -45,9 +47,21 @@ def send_reminders(period: ReportingPeriod) -> list[Department]:
         body = (
             f"{department.acronym} has not yet updated these deliverables for {period.label}:\n\n"
             + "\n".join(lines)
+            + due_line(period)
             + "\n\nSign in to update them. / Ouvrez une session pour les mettre à jour.\n"
         )
         messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, sorted(recipients)))
         reminded.append(department)
     send_mass_mail(messages)
     return reminded
+
+
+def due_line(period: ReportingPeriod) -> str:
+    """“Updates are due on March 1, 2015.” in English and French, when the period has a due date."""
+    if not period.due_date:
+        return ""
+    with translation.override("en"):
+        english = date_format(period.due_date, "DATE_FORMAT")
+    with translation.override("fr"):
+        french = date_format(period.due_date, "DATE_FORMAT")
+    return f"\n\nUpdates are due on {english}. / Les mises à jour sont attendues au plus tard le {french}."
