@@ -18,10 +18,12 @@ TEST_DEBS := chromium poppler-utils libreoffice-calc-nogui $(if $(shell command 
 # French translations are compiled from the committed .po files (the .mo files are build output).
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
+# The background worker (publishing) runs beside the web server and stops with it.
 run: system-runtime $(VENV)/.installed $(MESSAGES)
 	DEBUG=1 $(PYTHON) manage.py migrate --noinput
 	DEBUG=1 $(PYTHON) manage.py load_demo
-	DEBUG=1 $(PYTHON) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(PYTHON) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
+		DEBUG=1 $(PYTHON) manage.py runserver 127.0.0.1:8000
 
 # Runs on SQLite by default; set DATABASE_URL=postgres://… to run the same suite on PostgreSQL.
 # In parallel, one worker a core, each with its own test database and media folder (PYTEST_WORKERS=0: serially).
