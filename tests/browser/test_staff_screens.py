@@ -49,6 +49,10 @@ def test_a_department_updates_a_status_with_a_note_and_sees_it_in_the_history(si
     page.get_by_label("Status:").select_option(label="On track")
     page.get_by_label("On track for:").fill("2015")
     page.get_by_label("Progress note (English):").fill("Team in place in Montréal; <b>two</b> files opened.")
+    # Complete last year, on track for a later year now: the form asks why (departments issue #14).
+    page.get_by_label("Reason for the later target:").select_option(label="Partner dependency")
+    page.get_by_label("Why the target moved (English):").fill("A partner's part moved to 2015.")
+    page.get_by_label("Why the target moved (French):").fill("Le volet d’un partenaire a été reporté à 2015.")
     page.get_by_role("button", name="Save", exact=True).click()
     page.locator(".messagelist .success").wait_for()
 
@@ -84,9 +88,16 @@ def test_the_second_of_two_people_editing_the_same_status_is_told_and_overwrites
     cbsa.get_by_role("button", name="Save", exact=True).click()
     message = cbsa.locator(".messagelist .error").inner_text()
     assert "Not saved" in message and "rcmp" in message and "RCMP's account" in message
-    assert cbsa.get_by_label("Progress note (English):").input_value() == "RCMP's account"
+    # Nothing typed is lost (departments issue #14; this used to reload RCMP's values over CBSA's): CBSA's
+    # own values stay in the form, RCMP's beside them.
+    assert cbsa.get_by_label("Progress note (English):").input_value() == "CBSA's account"
+    assert "RCMP's account" in cbsa.locator(".stale-compare").inner_text()
     update = StatusUpdate.objects.get(period__start_year=2014, deliverable__text_en__startswith=TARGET)
     assert update.note_en == "RCMP's account"
+    cbsa.get_by_role("button", name="Keep mine: save my values over theirs").click()  # one click keeps CBSA's
+    cbsa.locator(".messagelist .success").wait_for()
+    update.refresh_from_db()
+    assert update.note_en == "CBSA's account" and update.updated_by.username == "cbsa"
 
 
 def test_the_coordinator_sees_the_dashboard_change(sign_in):
