@@ -20,6 +20,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, FakePayload, encode_
 from django.urls import reverse
 
 from commitments.models import StatusUpdate
+from commitments.spreadsheet_template import machine_names
 from commitments.spreadsheets import StatusUpdateResource, neutralise_formula, restore_formula
 from tests.commitments.staff_requests import change_data, csv_file, export_form, hidden_fields, list_data
 
@@ -316,7 +317,7 @@ def formula_notes(target, other):
 def test_the_xlsx_export_holds_formula_looking_notes_as_text(formula_notes):
     exported = signed_in("rcmp").post(EXPORT_URL, export_form("1"))
     sheet = openpyxl.load_workbook(io.BytesIO(exported.content)).active
-    header = [cell.value for cell in sheet[1]]
+    header = machine_names([cell.value for cell in sheet[1]])
     for row in sheet.iter_rows(min_row=2):
         if row[0].value in formula_notes:
             for column, typed in zip(("note_en", "note_fr"), formula_notes[row[0].value], strict=True):
@@ -325,9 +326,15 @@ def test_the_xlsx_export_holds_formula_looking_notes_as_text(formula_notes):
     assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)
 
 
+def csv_rows(content):
+    """The exported CSV's rows, keyed by the columns' machine names (the headers are in the user's language)."""
+    for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig"))):
+        yield dict(zip(machine_names(row), row.values(), strict=True))
+
+
 def test_the_csv_export_holds_formula_looking_notes_as_text(formula_notes):
     exported = signed_in("rcmp").post(EXPORT_URL, export_form("0"))
-    rows = {int(row["id"]): row for row in csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")))}
+    rows = {int(row["id"]): row for row in csv_rows(exported.content)}
     for pk, (note_en, note_fr) in formula_notes.items():
         assert (rows[pk]["note_en"], rows[pk]["note_fr"]) == ("'" + note_en, "'" + note_fr)
 
@@ -347,7 +354,7 @@ def test_a_formula_looking_note_survives_an_offline_edit_of_its_row(formula_note
     client = signed_in("rcmp")
     workbook = openpyxl.load_workbook(io.BytesIO(client.post(EXPORT_URL, export_form("1")).content))
     sheet = workbook.active
-    header = [cell.value for cell in sheet[1]]
+    header = machine_names([cell.value for cell in sheet[1]])
     (row,) = [row for row in sheet.iter_rows(min_row=2) if row[0].value == target.pk]
     row[header.index("status")].value = "complete"
     edited = io.BytesIO()
@@ -409,9 +416,9 @@ def test_a_note_stored_with_control_characters_before_the_fix_does_not_break_the
     assert exported.status_code == 200 and exported["Content-Disposition"].startswith("attachment")
     if file_format == "1":
         rows = list(openpyxl.load_workbook(io.BytesIO(exported.content)).active.iter_rows(values_only=True))
-        notes = [row[rows[0].index("note_en")] for row in rows[1:]]
+        notes = [row[machine_names(rows[0]).index("note_en")] for row in rows[1:]]
     else:
-        notes = [row["note_en"] for row in csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")))]
+        notes = [row["note_en"] for row in csv_rows(exported.content)]
     assert "Stored\nbefore the fix" in notes
 
 
