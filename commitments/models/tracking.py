@@ -260,8 +260,13 @@ class StatusUpdate(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         RETURNED = "returned", _("Returned")
 
-    deliverable = models.ForeignKey(Deliverable, on_delete=models.PROTECT, related_name="status_updates")
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="status_updates")
+    deliverable = models.ForeignKey(
+        Deliverable, on_delete=models.PROTECT, related_name="status_updates", verbose_name=_("deliverable")
+    )
+    # Named for the list's filter (“By period” / « Par période »), not left to the untranslated field name.
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="status_updates", verbose_name=_("period")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status)
     target_year = models.PositiveSmallIntegerField(
         _("on track for"),

@@ -83,6 +83,7 @@ def test_a_french_user_reads_french_texts_and_edits_the_french_note_in_the_list(
     assert "Équipe intégrée d&#x27;application de la loi" in page
     assert "Dedicated Integrated Enforcement Team" not in page  # the English text is not shown beside it
     assert 'name="form-0-note_fr"' in page
+    assert "Par période" in page and "Par period" not in page  # the filters are named in French too
     english = client.get(reverse(LIST), HTTP_ACCEPT_LANGUAGE="en-CA").content.decode()
     assert "Dedicated Integrated Enforcement Team" in english
     response = client.post(
