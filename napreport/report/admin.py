@@ -5,21 +5,26 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django_tasks import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from commitments.history import GuardedHistoryAdmin
-from commitments.models import ReportingPeriod
+from commitments.models import Deliverable, ReportingPeriod
 from napreport.report.build import render_html
 from napreport.report.models import NarrativeSection, Publication, PublishedReport
 from napreport.report.publishing import PublishingError
-from napreport.report.tasks import request_publication
+from napreport.report.tasks import render_preview, request_publication
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -100,6 +105,11 @@ class NarrativeSectionAdmin(GuardedHistoryAdmin):
         if language not in LANGUAGE_CODES or file_format not in ("html", "pdf"):
             raise Http404(_("Unknown language or format."))
         period = get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=period_id)
+        if file_format == "pdf" and "task" in request.GET:
+            return self.preview_from_task(request, period, language, request.GET["task"])
+        if file_format == "pdf" and render_preview.get_backend().supports_get_result and renders_slowly(period):
+            result = render_preview.enqueue(period.pk, language)
+            return HttpResponseRedirect(f"{request.path}?{urlencode({'task': result.id})}")
         html = render_html(period, language, draft=True, for_pdf=file_format == "pdf")
         if file_format == "html":
             response = HttpResponse(html, content_type="text/html; charset=utf-8")
@@ -111,6 +121,36 @@ class NarrativeSectionAdmin(GuardedHistoryAdmin):
         response = HttpResponse(pdf_from_html(html), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="draft-report-{period.label}-{language}.pdf"'
         return response
+
+    def preview_from_task(self, request, period, language, task_id):
+        """The draft PDF a task renders: a page that reloads itself until it is ready, then the PDF."""
+        try:
+            result = render_preview.get_result(task_id)
+        except (TaskResultDoesNotExist, ValidationError, ValueError):
+            raise Http404(_("No such preview.")) from None
+        if list(result.args) != [period.pk, language]:
+            raise Http404(_("No such preview."))
+        if result.status == TaskResultStatus.SUCCESSFUL:
+            response = FileResponse(default_storage.open(result.return_value), content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="draft-report-{period.label}-{language}.pdf"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Draft report %(period)s") % {"period": period.label},
+            "failed": result.status == TaskResultStatus.FAILED,
+        }
+        return TemplateResponse(request, "admin/napreport/preview_rendering.html", context)
+
+
+def renders_slowly(period):
+    """Whether the draft PDF would take more than a few seconds (WeasyPrint: about 14 ms a chart row)."""
+    return (
+        Deliverable.objects.filter(task__objective__pillar__plan_id=period.plan_id).count() > PREVIEW_IN_REQUEST_ROWS
+    )
+
+
+# About four seconds of rendering: larger charts' draft PDFs come from a task.
+PREVIEW_IN_REQUEST_ROWS = 300
 
 
 @admin.register(PublishedReport)

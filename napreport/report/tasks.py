@@ -1,4 +1,5 @@
-"""Background tasks (django-tasks): publishing a period, which takes too long for a request.
+"""Background tasks (django-tasks): publishing a period, and the draft PDF of a large chart, which take too long
+for a request.
 
 The admin records a Publication and queues `publish`; a worker (`manage.py db_worker`) runs it and writes each
 stage on the Publication, which the period's page shows. Pressing Publish again records a new Publication: an
@@ -6,13 +7,17 @@ older one still running stops at its next stage, and one whose worker died (kill
 """
 
 import logging
+import secrets
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from commitments.models import ReportingPeriod
+from napreport.report.build import render_html
 from napreport.report.models import Publication
 from napreport.report.publishing import PublishingError, lock_publishable, publish_period
 
@@ -69,3 +74,16 @@ def finish(publication, stage, problems=()):
     publication.stage = stage
     publication.problems = [str(problem) for problem in problems]
     publication.save(update_fields=["stage", "problems", "updated_at"])
+
+
+@task()
+def render_preview(period_id: int, language: str) -> str:
+    """The draft PDF of a period (watermarked), rendered from the live data and stored under a name of its own,
+    which the preview view serves to the coordinator; returns that name."""
+    from napreport.report.pdf import pdf_from_html  # loads WeasyPrint only in the worker
+
+    period = ReportingPeriod.objects.select_related("plan").get(pk=period_id)
+    with translation.override(language):
+        pdf = pdf_from_html(render_html(period, language, draft=True, for_pdf=True))
+    name = f"previews/{period.plan.slug}/{period.label}/draft-{language}-{secrets.token_hex(8)}.pdf"
+    return default_storage.save(name, ContentFile(pdf))
