@@ -351,6 +351,42 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
         self.message_user(request, message, level=messages.WARNING)
         return redirect("admin:commitments_statusupdate_changelist")
 
+    def closed_list_response(self, request):
+        """The list was posted after its period moved on (to review): say so, and give back what was typed."""
+        rows = {}
+        for key, value in request.POST.items():
+            if key.startswith("form-") and key.endswith("-id") and value.isdigit():
+                rows[int(value)] = key.removesuffix("-id")
+        closed = (
+            StatusUpdate.objects.filter(pk__in=rows)
+            .exclude(period__state=ReportingPeriod.State.OPEN)
+            .filter(deliverable__leads__members=request.user)
+            .select_related("period", "deliverable__task")
+            .distinct()
+        )
+        closed = list(closed)
+        if not closed:
+            return None
+        period = closed[0].period
+        typed = []
+        for update in closed:
+            prefix = rows[update.pk]
+            changed = [
+                f"{StatusUpdate._meta.get_field(name).verbose_name}: {request.POST[f'{prefix}-{name}']}"
+                for name in QUICK_FIELDS
+                if request.POST.get(f"{prefix}-{name}", "") != request.POST.get(f"initial-{prefix}-{name}", "")
+            ]
+            if changed:
+                typed.append(f"{update.deliverable.task.code} ({'; '.join(changed)})")
+        message = gettext(
+            "The %(period)s period is now “%(state)s”: departments can no longer change its statuses, "
+            "and your changes were not saved. Send them to the coordinator."
+        ) % {"period": period.label, "state": period.get_state_display()}
+        if typed:
+            message = f"{message} {gettext('What you typed:')} {' · '.join(typed)}"
+        self.message_user(request, message, level=messages.WARNING)
+        return redirect(request.get_full_path())
+
     def refuse_stale_edit(self, request, current):
         self.message_user(
             request,
@@ -517,6 +553,10 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
                     extra_context["returned"] = self.returned_to(request)
             elif request.method == "GET":
                 self.message_user(request, gettext("No period is open for updates at the moment."), messages.INFO)
+        if request.method == "POST" and "_save" in request.POST and not is_coordinator(request.user):
+            closed = self.closed_list_response(request)
+            if closed:
+                return closed
         request.quick_update_forms = []
         try:
             response = super().changelist_view(request, extra_context)

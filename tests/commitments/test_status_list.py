@@ -214,3 +214,18 @@ def test_a_departments_history_has_no_empty_reason_column_and_no_links_it_cannot
     assert f"/history/{target.history.first().history_id}/" in coordinator  # the coordinator reverts from there
     french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr-CA").content.decode()
     assert "Modifié par" in french and "Modifications de cet état" in french
+
+
+@pytest.mark.django_db
+def test_a_list_saved_after_the_period_moved_to_review_is_said_plainly_and_keeps_what_was_typed(rcmp_pair):
+    target, other = rcmp_pair
+    page_read = quick_data(rcmp_pair)
+    ReportingPeriod.objects.filter(pk=target.period_id).update(state="in_review")
+    before = snapshot(target, other)
+    response = client_for("staff_a").post(
+        reverse(LIST), {**page_read, "form-1-note_en": "Typed in the list"}, follow=True
+    )
+    assert snapshot(target, other) == before
+    html = response.content.decode()
+    assert response.status_code == 200  # not a 400 “list_editable does not allow adding”
+    assert "2014-2015 period is now “In review”" in html and "Typed in the list" in html
