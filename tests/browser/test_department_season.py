@@ -128,3 +128,28 @@ def test_a_refused_save_keeps_my_values_in_english_and_axe_finds_nothing(sign_in
     cbsa.get_by_role("link", name="Take theirs: discard my values").click()
     assert cbsa.locator("#id_note_en").input_value() == "RCMP's account"
     assert target().note_en == "RCMP's account"
+
+
+def test_a_list_saved_over_someone_elses_change_saves_the_other_rows_and_keeps_mine(sign_in):
+    from django.contrib.auth import get_user_model
+
+    page = sign_in("rcmp", "en-CA")
+    rows = page.locator("#result_list tbody tr")
+    first_text = rows.nth(0).locator(".field-deliverable_text").inner_text()
+    first = StatusUpdate.objects.get(pk=rows.nth(0).locator("input[name=_selected_action]").input_value())
+    second = StatusUpdate.objects.get(pk=rows.nth(1).locator("input[name=_selected_action]").input_value())
+    first.note_en = "CBSA saved first"  # someone else's save while the list is open
+    first.save_unless_stale(get_user_model().objects.get(username="cbsa"), first.version)
+    rows.nth(0).get_by_label("Progress note (English)").fill("RCMP on the first row")
+    rows.nth(1).get_by_label("Progress note (English)").fill("RCMP on the second row")
+    page.locator("input[name=_save]").click()
+    page.get_by_role("heading", name="Some rows were not saved").wait_for()
+    assert "CBSA saved first" in page.content() and "RCMP on the first row" in page.content()
+    assert first_text.split()[0] in page.content()
+    second.refresh_from_db()
+    assert second.note_en == "RCMP on the second row"  # the row without a conflict was saved
+    assert violations(page) == []
+    page.get_by_role("button", name="Keep mine: save my values over theirs").click()
+    page.locator(".messagelist .success").wait_for()
+    first.refresh_from_db()
+    assert first.note_en == "RCMP on the first row" and first.updated_by.username == "rcmp"
