@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,7 +101,7 @@ def publish_period(period, progress=None):
     the chart, checks that the frozen record renders exactly what was rendered, moves the files to their final
     names, records them and marks the period published. Killed anywhere before that commit (kill -9 of the
     worker), it leaves the period unpublished and no file on any page (only recorded files are served); the next
-    attempt removes what an interrupted one left. `progress(stage)` is called as each stage starts (a
+    successful attempt removes what interrupted ones left. `progress(stage)` is called as each stage starts (a
     Publication.Stage value); it may raise to stop the publication.
     """
     from napreport.report.pdf import pdf_from_html  # loads WeasyPrint only when publishing
@@ -116,20 +116,29 @@ def publish_period(period, progress=None):
                 source = render_html(period, language, for_pdf=file_format == PublishedReport.Format.PDF)
                 content = source.encode() if file_format == PublishedReport.Format.HTML else pdf_from_html(source)
                 staged.append(stage_report(period, language, file_format, source, content))
-        with transaction.atomic():
-            # Re-read under the lock: two publications at once must not both pass the check.
-            period = lock_publishable(period)
-            progress(Publication.Stage.FREEZING)
-            period = publish_chart(period)
-            for report in staged:
-                frozen = render_html(period, report.language, for_pdf=report.format == PublishedReport.Format.PDF)
-                if sha256(frozen.encode()) != report.source_sha256:
-                    raise PublishingError([changed_while_rendering()])
-                store_report(period, report)
-            # Once the publication is committed (not before: a failure rolls it back), the public pages cached
-            # by every instance are stale: empty their cache, the alias settings.CACHES names for them.
-            # `robust`: the publication stands even if the cache cannot be reached; the failure is logged.
-            transaction.on_commit(expire_public_pages, robust=True)
+        moved = []
+        try:
+            with transaction.atomic():
+                # Re-read under the lock: two publications at once must not both pass the check.
+                period = lock_publishable(period)
+                progress(Publication.Stage.FREEZING)
+                period = publish_chart(period)
+                for report in staged:
+                    pdf = report.format == PublishedReport.Format.PDF
+                    if sha256(render_html(period, report.language, for_pdf=pdf).encode()) != report.source_sha256:
+                        raise PublishingError([changed_while_rendering()])
+                    moved.append(store_report(period, report).file.name)
+                # Once the publication is committed (not before: a failure rolls it back), the public pages cached
+                # by every instance are stale: empty their cache, the alias settings.CACHES names for them.
+                # `robust`: the publication stands even if the cache cannot be reached; the failure is logged.
+                transaction.on_commit(expire_public_pages, robust=True)
+                # Published: whatever any other attempt staged can go (each one finds the period published).
+                directory = report_directory(period)
+                transaction.on_commit(lambda: remove_files(stored_files(f"{directory}/staging")), robust=True)
+        except BaseException:
+            for name in moved:  # rolled back: recorded nowhere
+                default_storage.delete(name)
+            raise
     finally:
         for report in staged:
             if report.staging_name:
@@ -163,24 +172,36 @@ def check_publishable(period):
 
 def lock_publishable(period):
     """`period` re-read under its row lock (inside a transaction), if it can be published."""
+    if connection.vendor == "sqlite":
+        # SQLite has no row locks: a write first takes the database's write lock for the transaction, so two
+        # publications are serialised there too (a read first would let both pass the check).
+        ReportingPeriod.objects.filter(pk=period.pk).update(state=F("state"))
     period = ReportingPeriod.objects.select_for_update().select_related("plan").get(pk=period.pk)
     check_publishable(period)
     return period
 
 
 def remove_leftovers(period):
-    """Delete the files an interrupted publication of `period` left (staged or moved, never recorded).
+    """Delete the files an interrupted publication of `period` moved into place but never recorded.
 
     Under the period's lock, so a publication committing its files at that moment is waited for, and then
-    found published."""
+    found published. Staged files stay: another attempt may be rendering now; the publication that succeeds
+    removes them all."""
     with transaction.atomic():
         period = lock_publishable(period)
         directory = report_directory(period)
         recorded = set(PublishedReport.objects.filter(period=period).values_list("file", flat=True))
-        for name in stored_files(directory):
-            if name not in recorded:
-                default_storage.delete(name)
+        remove_files(
+            name
+            for name in stored_files(directory)
+            if name not in recorded and not name.startswith(f"{directory}/staging/")
+        )
     return period
+
+
+def remove_files(names):
+    for name in list(names):
+        default_storage.delete(name)
 
 
 def stored_files(directory):

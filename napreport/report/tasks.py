@@ -62,6 +62,9 @@ def carry_out(publication):
         else:
             finish(publication, Publication.Stage.REFUSED, error.missing)
     except Exception:
+        if ReportingPeriod.objects.filter(pk=publication.period_id, state=ReportingPeriod.State.PUBLISHED).exists():
+            finish(publication, Publication.Stage.HANDED_OVER)  # another attempt won while this one failed
+            return publication.stage
         logger.exception("Publishing period %s failed", publication.period_id)
         finish(publication, Publication.Stage.FAILED, [_("An unexpected error stopped the publication.")])
         raise  # the task is recorded as failed, with its traceback

@@ -53,3 +53,9 @@ def test_reminders_say_when_updates_are_due_in_both_languages(target):
     body = mail.outbox[0].body
     assert "Updates are due on March 1, 2015." in body
     assert "attendues au plus tard le 1 mars 2015." in body
+
+
+def test_departments_see_the_due_date_on_their_list(target):
+    ReportingPeriod.objects.filter(start_year=2014).update(due_date=datetime.date(2015, 3, 1))
+    page = client_for("staff_a").get(reverse("admin:commitments_statusupdate_changelist"))
+    assert "Updates are due by March 1, 2015." in page.content.decode()

@@ -28,6 +28,7 @@ TABLES = {
     "napreport_historicalnarrativesection",
     "napreport_narrativesection",
     "napreport_publishedreport",
+    "napreport_publication",  # new in napreport 0004: the publications run in the background
 }
 
 

@@ -126,6 +126,7 @@ def test_a_killed_worker_publishes_nothing_and_publishing_again_publishes_once(t
             assert hashlib.sha256((media / name).read_bytes()).hexdigest() == sha
         stages = [stage for (stage,) in query(url, "SELECT stage FROM napreport_publication ORDER BY id")]
         assert stages[0].startswith("rendering-")  # the killed one, left where it stopped
-        assert stages[1] in ("published", "handed-over")
+        tasks = query(url, "SELECT status, traceback FROM django_tasks_database_dbtaskresult ORDER BY enqueued_at")
+        assert stages[1] in ("published", "handed-over"), tasks
     finally:
         databases.drop_all()

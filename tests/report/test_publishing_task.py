@@ -175,6 +175,7 @@ def test_a_publication_killed_while_storing_its_files_rolls_back_and_publish_wor
         if stored:
             raise Killed
         stored.append(store(period, report))
+        return stored[-1]
 
     monkeypatch.setattr(publishing, "store_report", dies_after_moving_one_file)
     monkeypatch.setattr(publishing.default_storage, "delete", lambda name: None)

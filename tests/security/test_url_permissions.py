@@ -73,6 +73,8 @@ EXPECTATIONS = [
     ("admin:commitments_deliverable_simple_history", STAFF, NOBODY),  # view only: the chart is never reverted
     # The sample period is the published 2013-2014: its record never changes, not even by the coordinator.
     ("admin:commitments_reportingperiod_add", COORDINATOR, COORDINATOR),
+    # The period page's lifecycle buttons: POST only (a GET is refused); the sample is the open 2014-2015.
+    ("admin:commitments_reportingperiod_lifecycle", NOBODY, COORDINATOR),
     ("admin:commitments_reportingperiod_delete", NOBODY, NOBODY),
     ("admin:commitments_reportingperiod_*", COORDINATOR, NOBODY),
     ("admin:commitments_publisheddeliverable_changelist", COORDINATOR, NOBODY),
@@ -91,6 +93,7 @@ EXPECTATIONS = [
     ("admin:commitments_*", COORDINATOR, COORDINATOR),  # the chart: plan, pillars, objectives, tasks, departments
     ("admin:auth_*", NOBODY, NOBODY),  # accounts: create_staff_user or a superuser
     ("admin:axes_*", NOBODY, NOBODY),
+    ("admin:django_tasks_database_*", NOBODY, NOBODY),  # the background tasks' records: superusers only
 ]
 
 # What a refusal must leave as it was: everything but sessions (renewed on every request).
@@ -170,6 +173,8 @@ def sample_url(name, pattern, target, samples):
             kwargs[key] = target.period_id
         elif key == "year":
             kwargs[key] = "2013-2014"
+        elif key == "step":
+            kwargs[key] = "start_review"
         elif key == "slug":
             kwargs[key] = "rcmp"
         elif key == "language":

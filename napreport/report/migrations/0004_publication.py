@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                             ("published", "Published"),
                             ("refused", "Not published"),
                             ("failed", "Failed"),
-                            ("replaced", "Replaced by a later request"),
+                            ("handed-over", "Left to another request"),
                         ],
                         default="queued",
                         max_length=20,
