@@ -121,8 +121,8 @@ def serve(env, port):
 def measure(times, port):
     workdir = Path(tempfile.mkdtemp(prefix="napreport-bench-"))
     env = {
-        # Persistent connections, as in production: with the database cache, every cached page is two
-        # reads of the database (Django's cache_page: its header list, then the page).
+        # Persistent connections, as in production: with the database cache, every cached page is one
+        # read of the database (napreport.public.caching.cache_whole_page).
         "CONN_MAX_AGE": "60",
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.benchmarks.bench_settings",
