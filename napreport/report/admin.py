@@ -131,7 +131,7 @@ class NarrativeSectionAdmin(GuardedHistoryAdmin):
         if list(result.args) != [period.pk, language]:
             raise Http404(_("No such preview."))
         if result.status == TaskResultStatus.SUCCESSFUL:
-            response = FileResponse(default_storage.open(result.return_value), content_type="application/pdf")
+            response = FileResponse(default_storage.open(str(result.return_value)), content_type="application/pdf")
             response["Content-Disposition"] = f'inline; filename="draft-report-{period.label}-{language}.pdf"'
             return response
         context = {
