@@ -129,7 +129,9 @@ def test_two_instances_share_publication_and_refuse_stale_saves(tmp_path):
             assert "is being published in the background" in result
             # The publication runs in a worker (as `make run` starts one); --batch: run what is queued, then exit.
             worker = ["db_worker", "--batch", "--no-startup-delay", "--no-reload"]
-            subprocess.run([sys.executable, "manage.py", *worker], cwd=PROJECT, env=env, check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "manage.py", *worker], cwd=PROJECT, env=env, check=True, capture_output=True
+            )
             assert "Progress in 2014 to 2015" in two.get("/en/")  # at once, through the other instance
 
             # Open the next year so departments can edit, then two people save the same update.
