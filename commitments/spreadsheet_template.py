@@ -172,7 +172,7 @@ def fill_in_workbook(dataset, title, years):
 
     names = machine_names(dataset.headers)
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # a new workbook has one worksheet
     sheet.title = re.sub(r"[\[\]:*?/\\']", "", title)[:31] or "Sheet"
     workbook.properties.title = title
     sheet.append(list(dataset.headers))

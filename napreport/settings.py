@@ -289,4 +289,4 @@ SPREADSHEET_IMPORT_MAX_COLUMNS = 50
 SPREADSHEET_IMPORT_MAX_UNCOMPRESSED_BYTES = 10 * 1000 * 1000  # an XLSX file's zip members, inflated
 # A preview's file waits for its confirmation in the cache under a random name, never in a folder named by
 # the form (StatusSpreadsheetsMixin.tmp_storage_class sets it too).
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "commitments.spreadsheets.PreviewStorage"
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "commitments.admin.spreadsheets.PreviewStorage"

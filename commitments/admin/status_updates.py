@@ -2,6 +2,8 @@
 spreadsheets), the coordinator reviews them and watches the dashboard. Every rule is checked on the
 server (querysets and object permissions), not only hidden."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -13,9 +15,21 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from commitments.admin.conflicts import RefusedSaveMixin
+from commitments.admin.spreadsheets import StatusSpreadsheetsMixin
+from commitments.admin.status_forms import (
+    CHART_ORDER,
+    QUICK_FIELDS,
+    SLIP_FIELDS,
+    STAFF_FIELDS,
+    QuickUpdateForm,
+    StatusUpdateForm,
+    in_french,
+    last_year,
+)
 from commitments.admin.widgets import SafeAutocompleteMixin
 from commitments.dashboard import dashboard
 from commitments.history import GuardedHistoryAdmin, StatusChangeDisplay, describe_changes
@@ -24,146 +38,12 @@ from commitments.models import (
     StaleUpdateError,
     Status,
     StatusUpdate,
-    is_slip,
+    StatusUpdateQuerySet,
     status_label,
 )
 from commitments.reminders import send_reminders
 from commitments.review import answer_review
 from commitments.roles import editable_updates, is_coordinator
-from commitments.spreadsheets import StatusSpreadsheetsMixin
-
-STAFF_FIELDS = ["status", "target_year", "note_en", "note_fr"]
-SLIP_FIELDS = ["slip_reason", "slip_note_en", "slip_note_fr"]  # asked when the target moves later
-QUICK_FIELDS = STAFF_FIELDS  # editable in the list itself
-CHART_ORDER = [
-    "deliverable__task__objective__pillar__number",
-    "deliverable__task__objective__sort_key",
-    "deliverable__task__sort_key",
-    "deliverable__chart_position",
-]
-
-
-def in_french():
-    return (get_language() or "en")[:2] == "fr"
-
-
-def last_year(update):
-    """Last year's status and target of `update`: annotated by the list's queryset, else one query."""
-    if hasattr(update, "previous_status"):
-        return update.previous_status, update.previous_target
-    previous = update.previous_update() if update.period_id else None
-    return (previous.status, previous.target_year) if previous else (None, None)
-
-
-class StatusUpdateForm(forms.ModelForm):
-    """Carries the version it was read at, so a save over someone else's newer change is refused."""
-
-    read_version = forms.IntegerField(widget=forms.HiddenInput)
-
-    class Meta:
-        model = StatusUpdate
-        fields = [*STAFF_FIELDS, *SLIP_FIELDS, "review", "review_comment"]
-        widgets = {
-            "slip_note_en": forms.Textarea(attrs={"rows": 2, "cols": 60}),
-            "slip_note_fr": forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.instance.pk:
-            self.fields["read_version"].required = False  # a new status has no earlier version to protect
-        elif not self.is_bound:
-            self.initial["read_version"] = self.instance.version
-
-    def has_changed(self):
-        # The version someone else's save moved on is not a change of ours: the quick-update list
-        # saves only the rows a person edited, and each of those is checked against its version.
-        return any(name != "read_version" for name in self.changed_data)
-
-    def clean(self):
-        cleaned_data = super().clean()
-        self.clean_slip(cleaned_data)
-        return cleaned_data
-
-    def clean_slip(self, cleaned_data):
-        """A target later than last year's needs a reason and a sentence in each language; any other
-        status carries none (a reason given for a slip since undone is cleared)."""
-        if not self.instance.period_id and not cleaned_data.get("period"):
-            return
-        if not self.instance.period_id:
-            self.instance.period = cleaned_data["period"]
-            self.instance.deliverable = cleaned_data.get("deliverable")
-        previous_status, previous_target = last_year(self.instance)
-        if not is_slip(previous_status, previous_target, cleaned_data.get("status"), cleaned_data.get("target_year")):
-            for name in SLIP_FIELDS:
-                if name in self.fields:
-                    cleaned_data[name] = ""
-                else:
-                    setattr(self.instance, name, "")
-            return
-        before = status_label(previous_status, previous_target)
-        if "slip_reason" not in self.fields:  # the quick-update list: the reason is asked on the form
-            if not (self.instance.slip_reason and self.instance.target_year == cleaned_data.get("target_year")):
-                self.add_error(
-                    "target_year",
-                    gettext(
-                        "This is later than last year's “%(before)s”: open the deliverable's form to say why "
-                        "the target moved."
-                    )
-                    % {"before": before},
-                )
-            return
-        if not cleaned_data.get("slip_reason"):
-            self.add_error(
-                "slip_reason",
-                gettext("Last year this was “%(before)s”: say why the target moved later.") % {"before": before},
-            )
-        for name in ("slip_note_en", "slip_note_fr"):
-            if not (cleaned_data.get(name) or "").strip():
-                self.add_error(name, gettext("Say in a sentence why the target moved, in each official language."))
-
-
-class QuickUpdateForm(StatusUpdateForm):
-    """One row of the quick-update list: status, target year and English note, beside the row's text."""
-
-    class Meta:
-        model = StatusUpdate
-        fields = QUICK_FIELDS
-        widgets = {
-            "status": forms.Select(attrs={"aria-label": _("This year's status")}),
-            "target_year": forms.NumberInput(
-                attrs={"aria-label": _("On track for (fiscal year it starts)"), "class": "vIntegerField"}
-            ),
-            "note_en": forms.Textarea(attrs={"rows": 3, "cols": 28, "aria-label": _("Progress note (English)")}),
-            "note_fr": forms.Textarea(
-                attrs={"rows": 3, "cols": 28, "aria-label": _("Progress note (French)"), "lang": "fr"}
-            ),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in QUICK_FIELDS:
-            # The page carries the values it showed, so a row counts as edited when the person changed it,
-            # not when someone else's save moved it on since (that row is then refused as stale).
-            self.fields[name].show_hidden_initial = True
-        # A published period's row is shown, not offered for editing (the server refuses it anyway).
-        if self.instance.pk and self.instance.period.state == ReportingPeriod.State.PUBLISHED:
-            for field in self.fields.values():
-                field.disabled = True
-        self.conflict = None  # set by clean() when someone else saved this row since the page was read
-
-    def clean(self):
-        cleaned_data = super().clean()
-        read_version = cleaned_data.get("read_version")
-        stale = self.instance.pk and read_version is not None and read_version != self.instance.version
-        # Someone saved this row since the page was read: it is not saved with the others, but shown beside
-        # their version (has_changed() is then False, so the list leaves it alone).
-        if stale and any(name != "read_version" for name in self.changed_data):
-            self.conflict = read_version
-        return cleaned_data
-
-    def has_changed(self):
-        return self.conflict is None and super().has_changed()
 
 
 class UpdatedFilter(admin.SimpleListFilter):
@@ -182,7 +62,7 @@ class UpdatedFilter(admin.SimpleListFilter):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedHistoryAdmin):
+class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedHistoryAdmin):
     form = StatusUpdateForm
     change_list_template = "admin/commitments/statusupdate/status_list.html"  # the spreadsheet buttons extend it
     revertible = True  # the coordinator's undo of a status change (checked against the current version)
@@ -207,7 +87,8 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
     def get_queryset(self, request):
         # Last year's status, target and notes ride along as subqueries; the chart's order is also the
         # export's (pillar, objective, task, then position in the task).
-        queryset = super().get_queryset(request).with_previous().order_by("-period__start_year", *CHART_ORDER)
+        updates = cast(StatusUpdateQuerySet, super().get_queryset(request))
+        queryset = updates.with_previous().order_by("-period__start_year", *CHART_ORDER)
         if is_coordinator(request.user):
             return queryset
         return queryset.filter(pk__in=editable_updates(request.user))
@@ -280,7 +161,7 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
         if current is None:
             return form
 
-        class RefusedForm(form):
+        class RefusedForm(form):  # type: ignore[valid-type,misc]  # the admin's form class, made at run time
             """The person's values, re-shown after someone else saved first: not saved until they choose."""
 
             def clean(self):
@@ -309,102 +190,6 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
             context = {**(extra_context or {}), "stale": refused.current, "stale_rows": self.compare(refused.current)}
             with transaction.atomic():
                 return super().changeform_view(request, object_id, form_url, context)
-
-    def compare(self, current, typed=None):
-        """(label, theirs, yours) for each field a person edits; `typed` defaults to the POSTed values."""
-        rows = []
-        for name in [*STAFF_FIELDS, *SLIP_FIELDS]:
-            field = StatusUpdate._meta.get_field(name)
-            theirs = getattr(current, name)
-            if field.choices:
-                theirs = current._get_FIELD_display(field) if theirs else ""
-            yours = typed[name] if typed and name in typed else None
-            if yours and field.choices:
-                yours = dict(field.flatchoices).get(yours, yours)
-            rows.append((field.verbose_name, theirs if theirs not in (None, "") else "—", yours))
-        return rows
-
-    def closed_period_response(self, request, object_id):
-        """The period moved on (to review, or published) while a department had the form open: say so plainly
-        instead of “doesn't exist”, and keep what they typed in the message."""
-        update = (
-            StatusUpdate.objects.filter(pk=object_id if str(object_id).isdigit() else None)
-            .exclude(period__state=ReportingPeriod.State.OPEN)
-            .filter(deliverable__leads__members=request.user)
-            .select_related("period")
-            .first()
-        )
-        if update is None:
-            return None
-        message = gettext(
-            "The %(period)s period is now “%(state)s”: departments can no longer change its statuses, "
-            "and your changes were not saved. Send them to the coordinator."
-        ) % {"period": update.period.label, "state": update.period.get_state_display()}
-        if request.method == "POST":
-            typed = "; ".join(
-                f"{StatusUpdate._meta.get_field(name).verbose_name}: {request.POST[name]}"
-                for name in STAFF_FIELDS
-                if request.POST.get(name)
-            )
-            if typed:
-                message = f"{message} {gettext('What you typed:')} {typed}"
-        self.message_user(request, message, level=messages.WARNING)
-        return redirect("admin:commitments_statusupdate_changelist")
-
-    def closed_list_response(self, request):
-        """The list was posted after its period moved on (to review): say so, and give back what was typed."""
-        rows = {}
-        for key, value in request.POST.items():
-            if key.startswith("form-") and key.endswith("-id") and value.isdigit():
-                rows[int(value)] = key.removesuffix("-id")
-        closed = (
-            StatusUpdate.objects.filter(pk__in=rows)
-            .exclude(period__state=ReportingPeriod.State.OPEN)
-            .filter(deliverable__leads__members=request.user)
-            .select_related("period", "deliverable__task")
-            .distinct()
-        )
-        closed = list(closed)
-        if not closed:
-            return None
-        period = closed[0].period
-        typed = []
-        for update in closed:
-            prefix = rows[update.pk]
-            changed = [
-                f"{StatusUpdate._meta.get_field(name).verbose_name}: {request.POST[f'{prefix}-{name}']}"
-                for name in QUICK_FIELDS
-                if request.POST.get(f"{prefix}-{name}", "") != request.POST.get(f"initial-{prefix}-{name}", "")
-            ]
-            if changed:
-                typed.append(f"{update.deliverable.task.code} ({'; '.join(changed)})")
-        message = gettext(
-            "The %(period)s period is now “%(state)s”: departments can no longer change its statuses, "
-            "and your changes were not saved. Send them to the coordinator."
-        ) % {"period": period.label, "state": period.get_state_display()}
-        if typed:
-            message = f"{message} {gettext('What you typed:')} {' · '.join(typed)}"
-        self.message_user(request, message, level=messages.WARNING)
-        return redirect(request.get_full_path())
-
-    def refuse_stale_edit(self, request, current):
-        self.message_user(
-            request,
-            gettext(
-                "Not saved: %(user)s changed the status of “%(deliverable)s” on %(when)s (now “%(status)s”, "
-                "note: “%(note)s”). Review their change, then make yours again."
-            )
-            % {
-                "user": current.updated_by or gettext("someone"),
-                "deliverable": Truncator(current.deliverable.text).chars(80),
-                "when": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
-                if current.updated_at
-                else "",
-                "status": current.label,
-                "note": current.note,
-            },
-            level=messages.ERROR,
-        )
 
     # ---- list columns
     @admin.display(description=_("task"), ordering="deliverable__task__sort_key")
@@ -572,7 +357,7 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
         formset_class = super().get_changelist_formset(request, **kwargs)
         forms_seen = request.quick_update_forms if hasattr(request, "quick_update_forms") else []
 
-        class QuickUpdateFormSet(formset_class):
+        class QuickUpdateFormSet(formset_class):  # type: ignore[valid-type,misc]  # made at run time
             def _construct_form(self, i, **kwargs):
                 form = super()._construct_form(i, **kwargs)
                 forms_seen.append(form)
@@ -587,43 +372,6 @@ class StatusUpdateAdmin(SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedH
             .filter(review=StatusUpdate.Review.RETURNED, period__state=ReportingPeriod.State.OPEN)
             .select_related("deliverable__task")
         )
-
-    def conflicts_response(self, request, conflicts, back):
-        """The list saved every row but these: someone else saved them since the page was read. Each is shown
-        with the person's values beside the other person's, with one click to keep theirs or take the other's."""
-        current = {
-            update.pk: update
-            for update in StatusUpdate.objects.filter(pk__in=[form.instance.pk for form in conflicts]).select_related(
-                "updated_by", "deliverable", "period"
-            )
-        }
-        rows = []
-        for form in conflicts:
-            theirs = current[form.instance.pk]
-            self.refuse_stale_edit(request, theirs)
-            typed = {name: form.data.get(form.add_prefix(name), "") for name in QUICK_FIELDS}
-            # Keeping mine posts the whole form of that status, at the version now current.
-            keep = {name: getattr(theirs, name) or "" for name in [*STAFF_FIELDS, *SLIP_FIELDS]}
-            keep.update(typed)
-            if is_coordinator(request.user):
-                keep.update(review=theirs.review, review_comment=theirs.review_comment)
-            keep["read_version"] = theirs.version
-            rows.append(
-                {
-                    "update": theirs,
-                    "compare": self.compare(theirs, typed),
-                    "keep": keep.items(),
-                    "action": reverse("admin:commitments_statusupdate_change", args=[theirs.pk]),
-                }
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Some rows were not saved"),
-            "opts": self.model._meta,
-            "rows": rows,
-            "back": back,
-        }
-        return TemplateResponse(request, "admin/commitments/statusupdate/conflicts.html", context, status=409)
 
     # ---- the coordinator's dashboard
     def get_urls(self):

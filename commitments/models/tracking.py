@@ -377,7 +377,7 @@ class StatusUpdate(models.Model):
         if not self.slip_reason:
             return ""
         if hasattr(self, "previous_status"):
-            before = (self.previous_status, self.previous_target)
+            before = (self.previous_status, getattr(self, "previous_target", None))
         else:
             previous = self.previous_update()
             before = (previous.status, previous.target_year) if previous else ("", None)

@@ -161,7 +161,7 @@ def changes(request):
 def downloads(request):
     periods = published_periods(current_plan())
     reports = PublishedReport.objects.filter(period__in=periods).order_by("period", "language", "format")
-    files = {}
+    files: dict[int, list[PublishedReport]] = {}
     for report in reports:
         files.setdefault(report.period_id, []).append(report)
     language = get_language()

@@ -60,7 +60,7 @@ def missing_for_publication(period):
             required += ["summary_en", "summary_fr", "achievements_en", "achievements_fr"]
         for name in required:
             if not getattr(section, name):
-                field = NarrativeSection._meta.get_field(name).verbose_name
+                field = NarrativeSection._meta.get_field(name).verbose_name  # type: ignore[union-attr]  # a concrete field
                 missing.append(
                     _("The section “%(section)s” has no %(field)s.") % {"section": key.label, "field": field}
                 )

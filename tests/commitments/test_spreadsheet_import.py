@@ -34,7 +34,7 @@ def target(demo):
 
 
 def signed_in(username, language="en"):
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client = Client(headers={"accept-language": language})
     client.force_login(get_user_model().objects.get(username=username))
     return client
 

@@ -74,7 +74,7 @@ def save_with_libreoffice(soffice, source, convert_to, workdir):
 @pytest.mark.parametrize("saved_as", list(SAVED_AS))
 def test_the_template_saved_by_libreoffice_imports_exactly_the_changed_rows(demo, soffice, tmp_path, saved_as):
     convert_to, extension, file_format = SAVED_AS[saved_as]
-    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    client = Client(headers={"accept-language": "fr"})
     client.force_login(get_user_model().objects.get(username="rcmp"))
     columns = {f"statusupdateresource_{column}": "on" for column in StatusUpdateResource.Meta.fields}
     exported = client.post(
