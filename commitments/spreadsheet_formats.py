@@ -14,9 +14,12 @@ import logging
 import re
 import zipfile
 from typing import Any
-from xml.etree.ElementTree import ParseError, iterparse
 
 import tablib
+
+# A workbook's XML comes from outside: defusedxml refuses DTDs and entity declarations (billion laughs,
+# external entities), which no real workbook has; the refusal is a ValueError, read as "not a workbook".
+from defusedxml.ElementTree import ParseError, iterparse
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat

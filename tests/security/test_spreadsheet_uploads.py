@@ -488,3 +488,25 @@ def test_a_refusal_is_told_in_french_on_the_french_staff_screens(target):
     assert refused.value.messages == [
         "Le fichier compte plus de 2\xa0000 lignes; importez au plus 2\xa0000 états à la fois."
     ]
+
+
+def test_a_workbook_declaring_xml_entities_is_refused_before_they_expand(target):
+    """A billion-laughs sheet: entities that expand to gigabytes. defusedxml refuses the declaration itself."""
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + b"".join(
+            b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10) for n in range(1, 10)
+        )
+        + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
+    )
+    xlsx = with_sheet(workbook_bytes([HEADER.strip().split(","), row_for(target, "Laughs")]), lambda _sheet: [laughs])
+    before = snapshot()
+    tracemalloc.start()
+    response, html = preview(signed_in("rcmp"), named(xlsx, "laughs.xlsx"), file_format="1")
+    _size, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert response.status_code == 200
+    assert "This is not an Excel workbook" in html
+    assert peak < MEMORY_BOUND
+    assert snapshot() == before
