@@ -13,8 +13,9 @@ from typing import Any, cast
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Field
-from django.http import Http404
+from django.db.models import Field, Model
+from django.forms import ModelForm
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -36,17 +37,21 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
     # (a period's state, a published flag), so it is allowed only where an admin opts in.
     revertible = False
 
-    def live_object(self, request, object_id):
+    def live_object(self, request: HttpRequest, object_id: str) -> Any:
         obj = self.get_object(request, unquote(str(object_id)))
         if obj is None or not self.has_view_or_change_permission(request, obj):
             raise Http404
         return obj
 
-    def history_view(self, request, object_id, extra_context=None):
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         self.live_object(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         live = self.live_object(request, object_id)
         if not str(version_id).isdigit() or not live.history.filter(history_id=version_id).exists():
             raise Http404
@@ -54,14 +59,14 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def revert_disabled(self, request, obj=None):
+    def revert_disabled(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # The library asks this with the historical copy; the rule is about the object as it is now.
         if not self.revertible or obj is None:
             return True
         live = self.get_queryset(request).filter(pk=obj.pk).first()
         return live is None or not self.has_change_permission(request, live)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Model, form: ModelForm[Any], change: bool) -> None:
         # The last line of defence for every save path, the revert included: the object as stored now.
         if change:
             live = self.get_queryset(request).filter(pk=obj.pk).first()
@@ -97,9 +102,9 @@ def display_value(field: "Field[Any, Any]", value: Any) -> Any:
 class StatusChangeDisplay(HistoricalRecordContextHelper):
     """The history page's “Changes” column in words: labels, not stored codes; no bookkeeping fields."""
 
-    def context_for_delta_changes(self, delta):
+    def context_for_delta_changes(self, delta: Any) -> Any:
         changes = [change for change in delta.changes if change.field not in HISTORY_SILENT_FIELDS]
         return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
 
-    def prepare_delta_change_value(self, change, value):
+    def prepare_delta_change_value(self, change: Any, value: Any) -> Any:
         return display_value(self.model._meta.get_field(change.field), value)

@@ -6,7 +6,8 @@ Department staff: the status updates, in the open period, of deliverables their 
 """
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
+from django.db.models import QuerySet
 
 from commitments.models import ReportingPeriod, StatusUpdate
 
@@ -20,14 +21,14 @@ STAFF_PERMISSIONS = [
 ]
 
 
-def is_coordinator(user):
+def is_coordinator(user: User | AnonymousUser) -> bool:
     # Asked many times while one page is built: the answer is kept on the request's user object.
     if not hasattr(user, "_is_coordinator"):
-        user._is_coordinator = user.is_active and (user.is_superuser or user.groups.filter(name=COORDINATOR).exists())
-    return user._is_coordinator
+        user._is_coordinator = user.is_active and (user.is_superuser or user.groups.filter(name=COORDINATOR).exists())  # type: ignore[union-attr]
+    return user._is_coordinator  # type: ignore[union-attr]
 
 
-def editable_updates(user):
+def editable_updates(user: User | AnonymousUser) -> QuerySet[StatusUpdate]:
     """The status updates `user` may change: for the coordinator, all of the period open or in review
     (reviewing means correcting too); for department staff, their departments' in the open period;
     none for anyone else. A published period is read-only for everyone."""
@@ -39,7 +40,7 @@ def editable_updates(user):
     return open_updates.filter(deliverable__leads__members=user).distinct()
 
 
-def create_groups():
+def create_groups() -> tuple[Group, Group]:
     """Create or refresh both groups and their permissions (run by a migration and by load_demo)."""
     coordinator, _ = Group.objects.get_or_create(name=COORDINATOR)
     coordinator.permissions.set(Permission.objects.filter(content_type__app_label__in=settings.COORDINATOR_APPS))

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models.plan import Deliverable, Department
@@ -72,22 +73,22 @@ class PublishedDeliverable(models.Model):
             models.UniqueConstraint(fields=["period", "chart_order"], name="unique_published_chart_order"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.text_en.split("\n", 1)[0][:100]
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("public:deliverable-detail", kwargs={"pk": self.deliverable_id})
 
     @property
-    def status_label(self):
+    def status_label(self) -> str | Promise:
         return status_label(self.status, self.target_year)
 
     @property
-    def timeline(self):
+    def timeline(self) -> str:
         return timeline_label(self.start_year) if self.start_year else ""
 
     @property
-    def slip(self):
+    def slip(self) -> str:
         """“Target moved from 2014 to 2015 to 2015 to 2016: partner dependency”, or "" if it did not slip."""
         if not self.slip_reason:
             return ""
@@ -113,7 +114,7 @@ class PublishedPillar(models.Model):
             models.UniqueConstraint(fields=["period", "number"], name="one_published_pillar_per_number"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.number}. {self.name_en}"
 
 
@@ -140,8 +141,8 @@ class PublishedDepartment(models.Model):
             models.UniqueConstraint(fields=["period", "slug"], name="unique_published_department_slug"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.acronym
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("public:department-detail", kwargs={"slug": self.slug})

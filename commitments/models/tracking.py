@@ -1,6 +1,10 @@
 """Tracking from one reporting period to the next: the periods, and each deliverable's status in each."""
 
+import datetime
+from typing import Self
+
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
@@ -31,7 +35,7 @@ class Status(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
 
 
-def status_label(status, target_year=None):
+def status_label(status: str | None, target_year: int | None = None) -> str | Promise:
     """The status as the report prints it: "On track for 2014/2015" carries its target year."""
     if status == Status.ON_TRACK and target_year:
         return _("On track for %(year)s") % {"year": f"{target_year}/{target_year + 1}"}
@@ -48,22 +52,28 @@ class SlipReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-def is_slip(previous_status, previous_target, status, target_year):
+def is_slip(previous_status: str | None, previous_target: int | None, status: str, target_year: int | None) -> bool:
     """Whether going from last year's status to this one moves the target later: from “On track for” a year
     to a later year, or from “Complete” back to “On track for” a year."""
     if status != Status.ON_TRACK or not target_year or not previous_status:
         return False
     if previous_status == Status.COMPLETE:
         return True
-    return previous_status == Status.ON_TRACK and bool(previous_target) and target_year > previous_target
+    return previous_status == Status.ON_TRACK and bool(previous_target) and target_year > (previous_target or 0)
 
 
-def fiscal_year_text(start_year):
+def fiscal_year_text(start_year: int) -> str:
     """2014 → “2014 to 2015” (in running text, as the Canada.ca style guide writes fiscal years)."""
     return _("%(start)s to %(end)s") % {"start": start_year, "end": start_year + 1}
 
 
-def slip_label(previous_status, previous_target, status, target_year, reason=""):
+def slip_label(
+    previous_status: str | None,
+    previous_target: int | None,
+    status: str,
+    target_year: int | None,
+    reason: str = "",
+) -> str:
     """“Target moved from 2014 to 2015 to 2015 to 2016: partner dependency”, in the active language."""
     before = fiscal_year_text(previous_target) if previous_status == Status.ON_TRACK and previous_target else None
     after = fiscal_year_text(target_year) if target_year else status_label(status, target_year)
@@ -135,34 +145,34 @@ class ReportingPeriod(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.label
 
     @property
-    def label(self):
+    def label(self) -> str:
         return period_label(self.start_year)
 
     @property
-    def is_published(self):
+    def is_published(self) -> bool:
         return self.state == self.State.PUBLISHED
 
     @property
-    def is_open(self):
+    def is_open(self) -> bool:
         return self.state == self.State.OPEN
 
     @property
-    def is_in_review(self):
+    def is_in_review(self) -> bool:
         return self.state == self.State.IN_REVIEW
 
-    def start_review(self, user=None):
+    def start_review(self, user: User | None = None) -> None:
         """Close the period to departments' updates (open → in review); its history records `user`."""
         self._move(self.State.OPEN, self.State.IN_REVIEW, user)
 
-    def reopen(self, user=None):
+    def reopen(self, user: User | None = None) -> None:
         """Give departments the period back (in review → open); its history records `user`."""
         self._move(self.State.IN_REVIEW, self.State.OPEN, user)
 
-    def _move(self, source, target, user):
+    def _move(self, source: str, target: str, user: User | None) -> None:
         with transaction.atomic():
             # Re-read under a lock: the state may have moved since this copy was read (another coordinator).
             current = ReportingPeriod.objects.select_for_update().get(pk=self.pk)
@@ -180,7 +190,7 @@ class ReportingPeriod(models.Model):
             self._history_user = user
             self.save(update_fields=["state"])
 
-    def open_next(self, due_date=None):
+    def open_next(self, due_date: datetime.date | None = None) -> "ReportingPeriod":
         """Open the following fiscal year, carrying every tracked deliverable forward with its status.
 
         The carried status is not yet an update of the new year (updated_at stays empty), and notes
@@ -214,13 +224,13 @@ class ReportingPeriod(models.Model):
 class StaleUpdateError(Exception):
     """Someone else saved the status update since this copy was read."""
 
-    def __init__(self, current):
+    def __init__(self, current: "StatusUpdate") -> None:
         super().__init__(f"Status update {current.pk} was changed by someone else.")
         self.current = current
 
 
-class StatusUpdateQuerySet(models.QuerySet):
-    def with_previous(self):
+class StatusUpdateQuerySet(models.QuerySet["StatusUpdate"]):
+    def with_previous(self) -> Self:
         """Annotate last year's status, target and notes of the same deliverable (one subquery each)."""
         previous = StatusUpdate.objects.filter(
             deliverable_id=OuterRef("deliverable_id"),
@@ -239,11 +249,11 @@ class StatusUpdateQuerySet(models.QuerySet):
             }
         )
 
-    def slipped(self):
+    def slipped(self) -> Self:
         """The updates whose department gave a reason for a later target, with last year's status."""
         return self.exclude(slip_reason="").with_previous()
 
-    def in_chart_order(self):
+    def in_chart_order(self) -> Self:
         return self.order_by(
             "deliverable__task__objective__pillar__number",
             "deliverable__task__objective__sort_key",
@@ -337,10 +347,10 @@ class StatusUpdate(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_status_display()} ({self.period_id})"
 
-    def clean(self):
+    def clean(self) -> None:
         # Every write path (the forms, the quick-update list, the import) calls full_clean(), so a note pasted
         # from Word is stored without the control characters no spreadsheet export can hold.
         for name in ("note_en", "note_fr", "review_comment", "slip_note_en", "slip_note_fr"):
@@ -363,15 +373,15 @@ class StatusUpdate(models.Model):
             raise ValidationError(errors)
 
     @property
-    def label(self):
+    def label(self) -> str | Promise:
         return status_label(self.status, self.target_year)
 
     @property
-    def is_updated(self):
+    def is_updated(self) -> bool:
         return self.updated_at is not None
 
     @property
-    def slip(self):
+    def slip(self) -> str:
         """“Target moved from 2014 to 2015 to 2015 to 2016: partner dependency”, or "" without a reason given.
         Reads last year's status from the slipped() annotation where present."""
         if not self.slip_reason:
@@ -383,7 +393,7 @@ class StatusUpdate(models.Model):
             before = (previous.status, previous.target_year) if previous else ("", None)
         return slip_label(*before, self.status, self.target_year, self.slip_reason)
 
-    def previous_update(self):
+    def previous_update(self) -> "StatusUpdate | None":
         """Last year's status of the same deliverable (None in the plan's first period)."""
         return (
             StatusUpdate.objects.filter(
@@ -395,7 +405,7 @@ class StatusUpdate(models.Model):
             .first()
         )
 
-    def save_unless_stale(self, user, read_version):
+    def save_unless_stale(self, user: User, read_version: int) -> None:
         """Save as an update by `user`, unless someone saved since `read_version` was read.
 
         The version bump is one conditional UPDATE, atomic on SQLite and PostgreSQL alike, so of two
