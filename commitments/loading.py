@@ -7,8 +7,9 @@ same files twice changes nothing, not even the history.
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 
 from commitments.models import (
     ActionPlan,
@@ -19,18 +20,22 @@ from commitments.models import (
     Pillar,
     ReportingPeriod,
     StatusUpdate,
+    Task,
     parse_fiscal_year,
 )
+
+M = TypeVar("M", bound=models.Model)
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 NAP_2012_DIR = FIXTURES_DIR / "nap-2012"
 
 
-def upsert(model, lookup, values):
+def upsert(model: type[M], lookup: dict[str, Any], values: dict[str, Any]) -> tuple[M, bool]:
     """Create the row, or update it only where its values differ. Returns (instance, changed)."""
-    instance = model.objects.filter(**lookup).first()
+    # Every model loaded here has `objects`; the base Model that M is bound to does not declare it.
+    instance = model.objects.filter(**lookup).first()  # type: ignore[attr-defined]
     if instance is None:
-        return model.objects.create(**lookup, **values), True
+        return model.objects.create(**lookup, **values), True  # type: ignore[attr-defined]
     changed = [name for name, value in values.items() if getattr(instance, name) != value]
     if changed:
         for name in changed:
@@ -39,13 +44,15 @@ def upsert(model, lookup, values):
     return instance, bool(changed)
 
 
-def read_json(path):
+def read_json(path: Path) -> Any:
     with open(path, encoding="utf-8") as file:
         return json.load(file)
 
 
 @transaction.atomic
-def load_plan(directory=NAP_2012_DIR, status_period="2013-2014"):
+def load_plan(
+    directory: str | Path = NAP_2012_DIR, status_period: str = "2013-2014"
+) -> tuple[ActionPlan, ReportingPeriod, int]:
     """Load plan.json and pillar-*.json; the statuses in the files belong to `status_period`.
 
     Statuses are written only while that period is not published: a published period never changes.
@@ -116,7 +123,16 @@ def load_plan(directory=NAP_2012_DIR, status_period="2013-2014"):
     return plan, period, written
 
 
-def _load_deliverable(task, parent, position, row, lead_row, departments, period, statuses_writable):
+def _load_deliverable(
+    task: Task,
+    parent: Deliverable | None,
+    position: int,
+    row: dict[str, Any],
+    lead_row: dict[str, Any],
+    departments: dict[str, Department],
+    period: ReportingPeriod,
+    statuses_writable: bool,
+) -> int:
     written = 0
     deliverable, changed = upsert(
         Deliverable,

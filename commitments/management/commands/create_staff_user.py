@@ -2,13 +2,15 @@
 
 import math
 import smtplib
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User as AuthUser
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -27,7 +29,7 @@ class Command(BaseCommand):
         "EMAIL --new-link sends an existing account a new link."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email")
         parser.add_argument(
             "--department", action="append", default=[], help="Acronym as printed, e.g. RCMP. Repeat for several."
@@ -37,7 +39,9 @@ class Command(BaseCommand):
             "--new-link", action="store_true", help="Send an existing account a new set-password link (one expired)."
         )
 
-    def handle(self, *args, email, department, coordinator, new_link, **options):
+    def handle(
+        self, *args: Any, email: str, department: list[str], coordinator: bool, new_link: bool, **options: Any
+    ) -> None:
         try:
             validate_email(email)
         except ValidationError:
@@ -57,7 +61,7 @@ class Command(BaseCommand):
         self.send_link(user, f"Created {email} ({role}). Set-password link")
 
     @transaction.atomic
-    def create(self, User, email, acronyms, coordinator):
+    def create(self, User: type[AuthUser], email: str, acronyms: list[str], coordinator: bool) -> tuple[AuthUser, str]:
         departments = []
         for acronym in acronyms:
             found = Department.objects.filter(acronym__iexact=acronym).first()
@@ -76,7 +80,7 @@ class Command(BaseCommand):
         role = "coordinator" if coordinator else "staff of " + ", ".join(d.acronym for d in departments)
         return user, role
 
-    def send_link(self, user, what):
+    def send_link(self, user: AuthUser, what: str) -> None:
         """Print and e-mail a link to Django's set-password page, built from SITE_URL (never a Host header).
         It works once: setting the password changes what the token was made from."""
         path = reverse(
