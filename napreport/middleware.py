@@ -3,19 +3,20 @@ afterwards: CONN_HEALTH_CHECKS drops broken connections before reuse); a value f
 database cannot hold is a 400."""
 
 import logging
+from collections.abc import Callable
 
 from django.db import DatabaseError, DataError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
 
 
 class DatabaseUnavailableMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         # A failure outside the view (saving the session, say) has already become a 500 below us:
         # if the database is what failed, say so with a 503 instead.
@@ -23,13 +24,13 @@ class DatabaseUnavailableMiddleware:
             return unavailable(request, "a 500 while the database does not answer")
         return response
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, (OperationalError, InterfaceError)) or type(exception) is DatabaseError:
             return unavailable(request, exception)
         return None
 
 
-def database_answers():
+def database_answers() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -38,7 +39,7 @@ def database_answers():
         return False
 
 
-def unavailable(request, reason):
+def unavailable(request: HttpRequest, reason: object) -> HttpResponse:
     logger.warning("Database unavailable while serving %s: %s", request.path, reason)
     response = HttpResponse(render_to_string("503.html"), status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = "30"
@@ -51,13 +52,13 @@ class ValueOutOfRangeMiddleware:
     the values they know about; this answers the rest with a 400 instead of a 500. Nothing was written:
     the failing statement is a read, and a write would have been rolled back with its transaction."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, (OverflowError, DataError)):
             logger.warning("Refused a value the database cannot hold, at %s: %s", request.path, exception)
             return HttpResponse(render_to_string("400.html"), status=400, content_type="text/html; charset=utf-8")

@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_bool(name, default=False):
+def env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
-def env_list(name, default=""):
+def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
@@ -239,7 +239,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "napreport.sign_in.lockout"
 
 
-def client_address_settings(behind_proxy):
+def client_address_settings(behind_proxy: bool) -> tuple[tuple[str, ...], int | None]:
     """Where django-axes (through django-ipware) reads the client's address: (headers, proxy count).
 
     Behind the load balancer every request comes from the balancer's address; the client's is the last

@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import wraps
+from typing import Any, overload
 
 from django.conf import settings
 from django.core.cache import caches
@@ -26,6 +27,9 @@ from django.views.decorators.http import conditional_page
 
 from napreport.public.published import last_modified
 from napreport.report.publishing import PUBLIC_PAGES_CACHE
+
+# A view: a request (and the URL's arguments) in, a response out.
+View = Callable[..., HttpResponse]
 
 
 def spread_key(key: str, key_prefix: str, version: int) -> str:
@@ -47,7 +51,7 @@ def last_publication(request: HttpRequest) -> datetime | None:
     return memo["_last_publication"]
 
 
-def keep_known_query(names: Iterable[str]):
+def keep_known_query(names: Iterable[str]) -> Callable[[View], View]:
     """Drop the query parameters a page does not read, before anything sees the request.
 
     The cache key is the URL, so a made-up parameter (`?x=1`, `?x=2`, …) would otherwise store one more copy
@@ -55,15 +59,16 @@ def keep_known_query(names: Iterable[str]):
     """
     known = tuple(names)
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.META.get("QUERY_STRING"):
                 kept = QueryDict(mutable=True)
                 for name in known:
                     if name in request.GET:
                         kept.setlist(name, request.GET.getlist(name))
-                request.GET = kept
+                # The stubs type request.GET as immutable; the page reads this reduced copy instead.
+                request.GET = kept  # type: ignore[assignment]
                 request.META["QUERY_STRING"] = kept.urlencode()
             return view(request, *args, **kwargs)
 
@@ -85,12 +90,12 @@ def for_one_visitor(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def stamp_publication(view):
+def stamp_publication(view: View) -> View:
     """Inside the cache: a page for everybody gets its ETag and the last publication as Last-Modified, once,
     when it is rendered; a page for one visitor is marked private, so neither we nor a proxy keep it."""
 
     @wraps(view)
-    def stamped(request, *args, **kwargs):
+    def stamped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         if response.status_code != 200 or response.streaming:
             return response
@@ -106,7 +111,7 @@ def stamp_publication(view):
     return stamped
 
 
-def cache_whole_page(view):
+def cache_whole_page(view: View) -> View:
     """The page in the "public" cache under one key, its URL: a hit is one read of the shared cache.
 
     Django's cache_page would do the same job in two reads (the list of headers the page varies on, then the
@@ -116,7 +121,7 @@ def cache_whole_page(view):
     private). So one key, a hash of the URL (which may be longer than a cache key), is enough."""
 
     @wraps(view)
-    def cached(request, *args, **kwargs):
+    def cached(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         cache = caches[PUBLIC_PAGES_CACHE]
@@ -139,13 +144,13 @@ def cache_whole_page(view):
     return cached
 
 
-def public_cache_control(view):
+def public_cache_control(view: View) -> View:
     """Outside the cache: browsers, proxies and CDNs may keep a page for everybody PUBLIC_CACHE_MAX_AGE seconds.
 
     What the web is told is counted from now, whether the page was just rendered or came from the cache."""
 
     @wraps(view)
-    def controlled(request, *args, **kwargs):
+    def controlled(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         cache_control = response.get("Cache-Control", "").lower()
         if response.status_code == 200 and not any(word in cache_control for word in ("private", "no-store")):
@@ -158,14 +163,18 @@ def public_cache_control(view):
     return controlled
 
 
-def public_page(view: Callable | None = None, *, query: Iterable[str] = ()):
+@overload
+def public_page(view: View, *, query: Iterable[str] = ()) -> View: ...
+@overload
+def public_page(view: None = None, *, query: Iterable[str] = ()) -> Callable[[View], View]: ...
+def public_page(view: View | None = None, *, query: Iterable[str] = ()) -> View | Callable[[View], View]:
     """A public page: the same for every visitor, cached until the next publication.
 
     `query` names the query parameters the page reads; any other is dropped (see keep_known_query).
     PUBLIC_CACHE_SECONDS = 0 turns the server-side cache off; the HTTP headers stay.
     """
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         page = stamp_publication(view)
         if settings.PUBLIC_CACHE_SECONDS:
             page = cache_whole_page(page)

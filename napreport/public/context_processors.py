@@ -1,7 +1,12 @@
+from collections.abc import Callable
+from datetime import datetime
+
+from django.http import HttpRequest
+
 from napreport.public.caching import last_publication
 
 
-def date_modified(request):
+def date_modified(request: HttpRequest) -> dict[str, Callable[[], datetime | None]]:
     """ "Date modified" at the bottom of every public page: when the public data last changed.
 
     A callable, so the query runs only where a template shows it, and only once per request: the page's

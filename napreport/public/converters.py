@@ -13,13 +13,13 @@ class IdConverter:
 
     regex = "[0-9]{1,19}"
 
-    def to_python(self, value):
+    def to_python(self, value: str) -> int:
         number = int(value)
         if not 0 < number <= MAX_ID:
             raise ValueError(f"{value} is not a row id.")  # the resolver treats it as no match
         return number
 
-    def to_url(self, value):
+    def to_url(self, value: int) -> str:
         return str(value)
 
 
@@ -28,8 +28,8 @@ class CodeConverter:
 
     regex = "[a-z]{1,10}"
 
-    def to_python(self, value):
+    def to_python(self, value: str) -> str:
         return value
 
-    def to_url(self, value):
+    def to_url(self, value: str) -> str:
         return str(value)

@@ -3,9 +3,12 @@
 import csv
 import io
 import json
+from collections.abc import Iterable
+from typing import Any
 
 from django.utils import translation
 
+from commitments.models import PublishedDeliverable
 from commitments.spreadsheets import neutralise_formula
 
 COLUMNS = [
@@ -26,7 +29,7 @@ FORMATS = ["csv", "json"]
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
 
-def export_record(row):
+def export_record(row: PublishedDeliverable) -> dict[str, Any]:
     """One chart row as the export's columns, in the active language."""
     return {
         "pillar": row.pillar_name,
@@ -44,7 +47,7 @@ def export_record(row):
     }
 
 
-def render_export(rows, file_format, language):
+def render_export(rows: Iterable[PublishedDeliverable], file_format: str, language: str) -> str:
     """The rows as CSV or JSON text in `language` ("en" or "fr")."""
     with translation.override(language):
         records = [export_record(row) for row in rows]

@@ -1,12 +1,15 @@
 """Filters of the public progress table. Choices come from the published rows of the year shown,
 so no option ever names a draft pillar, task or department."""
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import Status, natural_sort_key
+from commitments.models import PublishedDeliverable, ReportingPeriod, Status, natural_sort_key
 
 SEARCHED_FIELDS = ("text_en", "text_fr", "task_title_en", "task_title_fr", "note_en", "note_fr")
 
@@ -19,7 +22,15 @@ class ProgressFilter(django_filters.FilterSet):
     department = django_filters.ChoiceFilter(label=_("Lead department"), method="led_by")
     status = django_filters.ChoiceFilter(field_name="status", label=_("Status"), choices=Status.choices)
 
-    def __init__(self, data=None, queryset=None, *, period, rows, **kwargs):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[PublishedDeliverable] | None = None,
+        *,
+        period: ReportingPeriod,
+        rows: Iterable[PublishedDeliverable],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, **kwargs)
         pillars = {(str(row.pillar_number), f"{row.pillar_number}. {row.pillar_name}") for row in rows}
         tasks = {(row.task_code, f"{row.task_code} – {row.task_title}") for row in rows}
@@ -34,10 +45,14 @@ class ProgressFilter(django_filters.FilterSet):
         for name in ("pillar", "objective", "task", "department", "status"):
             self.filters[name].extra["empty_label"] = _("All")
 
-    def led_by(self, queryset, name, value):
+    def led_by(
+        self, queryset: QuerySet[PublishedDeliverable], name: str, value: str
+    ) -> QuerySet[PublishedDeliverable]:
         return queryset.filter(leads=self.departments[value].department_id)
 
-    def search(self, queryset, name, value):
+    def search(
+        self, queryset: QuerySet[PublishedDeliverable], name: str, value: str
+    ) -> QuerySet[PublishedDeliverable]:
         for word in value.split()[:10]:
             match = Q()
             for field in SEARCHED_FIELDS:

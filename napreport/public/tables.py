@@ -2,6 +2,7 @@
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import PublishedDeliverable
@@ -22,18 +23,18 @@ class ProgressTable(tables.Table):
         attrs = {"class": "progress-table"}
         empty_text = _("No deliverable matches these filters.")
 
-    def render_text(self, record):
+    def render_text(self, record: PublishedDeliverable) -> SafeString:
         marker = format_html("<strong>{}</strong> ", _("NEW:")) if record.is_new else ""
         return format_html('{}<a href="{}">{}</a>', marker, record.get_absolute_url(), record.text.split("\n")[0])
 
-    def render_pillar_number(self, record):
+    def render_pillar_number(self, record: PublishedDeliverable) -> str:
         return record.pillar_name
 
-    def render_start_year(self, record):
+    def render_start_year(self, record: PublishedDeliverable) -> str:
         return record.timeline
 
-    def render_status(self, record):
+    def render_status(self, record: PublishedDeliverable) -> SafeString:
         return format_html('<span class="status status-{}">{}</span>', record.status, record.status_label)
 
-    def render_leads_en(self, record):
+    def render_leads_en(self, record: PublishedDeliverable) -> str:
         return record.leads_label

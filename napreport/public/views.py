@@ -3,7 +3,8 @@
 from collections import Counter
 
 from django.core.paginator import EmptyPage
-from django.http import FileResponse, Http404, HttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ PROGRESS_QUERY = (*ProgressFilter.base_filters, "sort", "page", "per_page", "dow
 
 
 @public_page
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     plan = current_plan()
     periods = published_periods(plan)
     latest = periods[0] if periods else None
@@ -51,7 +52,7 @@ def home(request):
 
 
 @public_page(query=PROGRESS_QUERY)
-def progress(request, year):
+def progress(request: HttpRequest, year: str) -> HttpResponse:
     period = published_period(current_plan(), year)
     rows = published_rows(period)
     filters = ProgressFilter(request.GET, queryset=rows, period=period, rows=list(rows))
@@ -72,19 +73,21 @@ def progress(request, year):
     return render(request, "public/progress.html", {"period": period, "filters": filters, "table": table})
 
 
-def page_size(request):
+def page_size(request: HttpRequest) -> int:
     """?per_page= when it is one of PAGE_SIZES, else PAGE_SIZE."""
     size = request.GET.get("per_page", "")
     return int(size) if size in {str(allowed) for allowed in PAGE_SIZES} else PAGE_SIZE
 
 
-def page_number(request):
+def page_number(request: HttpRequest) -> int:
     """?page= as a number from 1; anything that is not one shows the first page (past the last is a 404)."""
     page = request.GET.get("page", "")
     return int(page) if page.isascii() and page.isdigit() and int(page) > 0 else 1
 
 
-def export_response(rows, file_format, name):
+def export_response(
+    rows: QuerySet[PublishedDeliverable] | list[PublishedDeliverable], file_format: str, name: str
+) -> HttpResponse:
     language = get_language()
     response = HttpResponse(render_export(rows, file_format, language), content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{name}-{language}.{file_format}"'
@@ -92,7 +95,7 @@ def export_response(rows, file_format, name):
 
 
 @public_page
-def deliverable_detail(request, pk):
+def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = list(
         PublishedDeliverable.objects.filter(deliverable_id=pk, period__state="published")
         .select_related("period")
@@ -113,7 +116,7 @@ def deliverable_detail(request, pk):
 
 
 @public_page
-def department_detail(request, slug):
+def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
     periods = published_periods(current_plan())
     if not periods:
         raise Http404(_("Nothing has been published yet."))
@@ -133,7 +136,7 @@ def department_detail(request, slug):
 
 
 @public_page(query=("from", "to"))
-def changes(request):
+def changes(request: HttpRequest) -> HttpResponse:
     periods = published_periods(current_plan())
     by_label = {period.label: period for period in periods}
     if len(periods) < 2:
@@ -158,7 +161,7 @@ def changes(request):
 
 
 @public_page
-def downloads(request):
+def downloads(request: HttpRequest) -> HttpResponse:
     periods = published_periods(current_plan())
     reports = PublishedReport.objects.filter(period__in=periods).order_by("period", "language", "format")
     files: dict[int, list[PublishedReport]] = {}
@@ -174,7 +177,7 @@ def downloads(request):
     return render(request, "public/downloads.html", {"periods": listing})
 
 
-def report_file(request, year, language, file_format):
+def report_file(request: HttpRequest, year: str, language: str, file_format: str) -> FileResponse:
     """A stored report file, exactly as published."""
     period = published_period(current_plan(), year)
     report = get_object_or_404(PublishedReport, period=period, language=language, format=file_format)
@@ -187,7 +190,7 @@ def report_file(request, year, language, file_format):
 
 
 @public_page
-def chart_download(request, year, file_format):
+def chart_download(request: HttpRequest, year: str, file_format: str) -> HttpResponse:
     period = published_period(current_plan(), year)
     if file_format not in FORMATS:
         raise Http404(_("Unknown download format."))

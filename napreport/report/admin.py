@@ -1,19 +1,33 @@
 """The coordinator's report screens: the narrative in both languages, draft previews, published files, and
 the period lifecycle (open → in review → published → the next period), since publishing is the report's job."""
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_tasks import TaskResultStatus
@@ -25,6 +39,9 @@ from napreport.report.build import render_html
 from napreport.report.models import NarrativeSection, Publication, PublishedReport
 from napreport.report.publishing import PublishingError
 from napreport.report.tasks import render_preview, request_publication
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -56,28 +73,28 @@ class NarrativeSectionAdmin(GuardedHistoryAdmin):
     ]
 
     @admin.display(boolean=True, description=_("French"))
-    def has_french(self, section):
+    def has_french(self, section: NarrativeSection) -> bool:
         return bool(section.title_fr and section.body_fr)
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: NarrativeSection | None = None) -> bool:
         """The narrative of a published period is part of its record: read-only."""
         if obj is not None and obj.period.is_published:
             return False
         return super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: NarrativeSection | None = None) -> bool:
         if obj is not None and obj.period.is_published:
             return False
         return super().has_delete_permission(request, obj)
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         preview = self.admin_site.admin_view(self.preview_view)
         return [
             path("preview/<int:period_id>/<str:language>.<str:file_format>", preview, name="napreport_report_preview"),
             *super().get_urls(),
         ]
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         periods = ReportingPeriod.objects.select_related("plan").order_by("-start_year")
         links = format_html_join(
             "",
@@ -98,7 +115,7 @@ class NarrativeSectionAdmin(GuardedHistoryAdmin):
         extra_context = {**(extra_context or {}), "report_previews": format_html("<ul>{}</ul>", links)}
         return super().changelist_view(request, extra_context)
 
-    def preview_view(self, request, period_id, language, file_format):
+    def preview_view(self, request: HttpRequest, period_id: int, language: str, file_format: str) -> HttpResponseBase:
         """The draft report of any period, rendered now from the live data (PDF watermarked DRAFT)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -122,7 +139,9 @@ class NarrativeSectionAdmin(GuardedHistoryAdmin):
         response["Content-Disposition"] = f'inline; filename="draft-report-{period.label}-{language}.pdf"'
         return response
 
-    def preview_from_task(self, request, period, language, task_id):
+    def preview_from_task(
+        self, request: HttpRequest, period: ReportingPeriod, language: str, task_id: str
+    ) -> HttpResponseBase:
         """The draft PDF a task renders: a page that reloads itself until it is ready, then the PDF."""
         try:
             result = render_preview.get_result(task_id)
@@ -142,7 +161,7 @@ class NarrativeSectionAdmin(GuardedHistoryAdmin):
         return TemplateResponse(request, "admin/napreport/preview_rendering.html", context)
 
 
-def renders_slowly(period):
+def renders_slowly(period: ReportingPeriod) -> bool:
     """Whether the draft PDF would take more than a few seconds (WeasyPrint: about 14 ms a chart row)."""
     return (
         Deliverable.objects.filter(task__objective__pillar__plan_id=period.plan_id).count() > PREVIEW_IN_REQUEST_ROWS
@@ -160,17 +179,17 @@ class PublishedReportAdmin(admin.ModelAdmin):
     readonly_fields = ["period", "language", "format", "file", "sha256", "size", "created_at"]
 
     @admin.display(description=_("File"))
-    def download(self, report):
+    def download(self, report: PublishedReport) -> SafeString:
         url = reverse("public:report-file", args=[report.period.label, report.language, report.format])
         return format_html("<a href='{}'>{}</a>", url, _("Download"))
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # only publishing creates them
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: PublishedReport | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: PublishedReport | None = None) -> bool:
         return False
 
 
@@ -181,15 +200,15 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
     readonly_fields = ["state", "published_at"]
     actions = ["start_review", "reopen", "publish", "open_next_period"]
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: ReportingPeriod | None = None) -> bool:
         if obj is not None and obj.is_published:
             return False
         return super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: ReportingPeriod | None = None) -> bool:
         return False
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [
             path(
                 "<int:period_id>/lifecycle/<str:step>/",
@@ -199,13 +218,15 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
             *super().get_urls(),
         ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         period = self.get_object(request, unquote(object_id))
         if period is not None:
             extra_context = {**(extra_context or {}), **self.lifecycle_context(request, period)}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def lifecycle_context(self, request, period):
+    def lifecycle_context(self, request: HttpRequest, period: ReportingPeriod) -> dict[str, Any]:
         """The period page's lifecycle panel: each move with who made it and when, and the last publication."""
         publication = Publication.objects.filter(period=period).select_related("requested_by").first()
         return {
@@ -220,7 +241,7 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
             "may_move": self.has_change_permission(request, period),
         }
 
-    def lifecycle_view(self, request, period_id, step):
+    def lifecycle_view(self, request: HttpRequest, period_id: int, step: str) -> HttpResponse:
         """The period page's buttons: POST one lifecycle step, then back to the page with what happened."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -231,7 +252,7 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
         return HttpResponseRedirect(reverse("admin:commitments_reportingperiod_change", args=[period.pk]))
 
     @admin.action(description=_("Close for review (departments can no longer update)"), permissions=["change"])
-    def start_review(self, request, queryset):
+    def start_review(self, request: HttpRequest, queryset: QuerySet[ReportingPeriod]) -> None:
         self.move(
             request,
             queryset,
@@ -240,7 +261,7 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
         )
 
     @admin.action(description=_("Reopen for updates"), permissions=["change"])
-    def reopen(self, request, queryset):
+    def reopen(self, request: HttpRequest, queryset: QuerySet[ReportingPeriod]) -> None:
         self.move(
             request,
             queryset,
@@ -250,7 +271,13 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
             ),
         )
 
-    def move(self, request, queryset, step, done):
+    def move(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[ReportingPeriod],
+        step: Callable[[ReportingPeriod, Any], None],
+        done: "StrPromise",
+    ) -> None:
         count = 0
         for period in queryset:
             try:
@@ -263,11 +290,12 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
             self.message_user(request, done % {"count": count})
 
     @admin.action(description=_("Publish (renders and freezes the annual report)"), permissions=["change"])
-    def publish(self, request, queryset):
+    def publish(self, request: HttpRequest, queryset: QuerySet[ReportingPeriod]) -> None:
         """Queue the publication: a background task renders and freezes it; the period's page shows progress."""
         for period in queryset:
             try:
-                request_publication(period, request.user, translation.get_language())
+                # Behind admin_view, the user is a signed-in staff member, never AnonymousUser.
+                request_publication(period, cast(User, request.user), translation.get_language())
             except PublishingError as error:
                 items = format_html_join("", "<li>{}</li>", ((message,) for message in error.missing))
                 heading = gettext("%(period)s was not published:") % {"period": period.label}
@@ -285,7 +313,7 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
                 )
 
     @admin.action(description=_("Open the next period (carries every status forward)"), permissions=["change"])
-    def open_next_period(self, request, queryset):
+    def open_next_period(self, request: HttpRequest, queryset: QuerySet[ReportingPeriod]) -> None:
         for period in queryset:
             try:
                 following = period.open_next()
@@ -301,7 +329,7 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
                 self.message_user(request, gettext("%(period)s is open for updates.") % {"period": following.label})
 
 
-def state_moves(period):
+def state_moves(period: ReportingPeriod) -> list[dict[str, Any]]:
     """Each change of the period's state, oldest first: (state label, who, when), from its history."""
     moves = []
     previous = None

@@ -14,7 +14,7 @@ ALLOWED_CLASSES = {"p": {"footnote"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def clean_html(text):
+def clean_html(text: str | None) -> str:
     """Return `text` with only the allowed formatting; plain text without tags stays as it is."""
     if not text:
         return ""

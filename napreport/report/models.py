@@ -4,7 +4,8 @@ that publishing a period stores once and for all.
 The chart itself (Annex A) is not stored here: it is generated from commitments' data.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -71,10 +72,10 @@ class NarrativeSection(models.Model):
             models.UniqueConstraint(fields=["period", "key"], name="one_section_per_key_per_period"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.period.label} – {self.title_en}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.position = SECTION_ORDER[self.key]
         for name in HTML_FIELDS:
             setattr(self, name, clean_html(getattr(self, name)))
@@ -108,7 +109,7 @@ class PublishedReport(models.Model):
             models.UniqueConstraint(fields=["period", "language", "format"], name="one_report_file_per_kind"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.period.label} {self.get_language_display()} {self.get_format_display()}"
 
 
@@ -153,14 +154,14 @@ class Publication(models.Model):
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.period_id} {self.stage}"
 
     @property
-    def is_finished(self):
+    def is_finished(self) -> bool:
         return self.stage in self.FINISHED
 
-    def is_stalled(self, now=None):
+    def is_stalled(self, now: datetime | None = None) -> bool:
         """No progress for STALLED_AFTER: the worker running it has stopped (or none is running)."""
         if self.is_finished:
             return False

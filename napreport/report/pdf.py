@@ -6,6 +6,7 @@ import, and web workers that never render a PDF should not pay for it.
 
 import mimetypes
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -15,7 +16,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 
-def static_roots():
+def static_roots() -> list[Path]:
     """The folders the PDF may read files from: the project's static/ and each installed app's static/."""
     roots = [Path(settings.BASE_DIR) / "static"]
     roots += [Path(entry[1] if isinstance(entry, tuple | list) else entry) for entry in settings.STATICFILES_DIRS]
@@ -30,11 +31,11 @@ class StaticFilesOnly(URLFetcher):
     if the real path lies inside a static folder. A refused resource is left out and the PDF still renders.
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, **kwargs)
         self.roots = static_roots()
 
-    def fetch(self, url, headers=None):
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         scheme = url.partition(":")[0].lower()
         if scheme == "data":
             return super().fetch(url, headers)
@@ -44,7 +45,7 @@ class StaticFilesOnly(URLFetcher):
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
 
-    def static_file(self, url):
+    def static_file(self, url: str) -> Path | None:
         """The real path of a `file:` URL when it is a file inside a static folder, else None."""
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
@@ -55,7 +56,7 @@ class StaticFilesOnly(URLFetcher):
         return None
 
 
-def pdf_from_html(html):
+def pdf_from_html(html: str) -> bytes:
     """WeasyPrint alone: the tagged PDF/UA-1 of an already rendered report."""
     # The document's language and title come from <html lang> and <title>; pdf/ua-1 tags the structure.
     return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=StaticFilesOnly()).write_pdf(

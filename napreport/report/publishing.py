@@ -8,6 +8,7 @@ whoever publishes, wherever it runs.
 import hashlib
 import os
 import secrets
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from commitments.chart import build_live_rows
 from commitments.models import (
     Deliverable,
+    Department,
     Objective,
     Pillar,
     PublishedDeliverable,
@@ -41,12 +43,12 @@ PUBLIC_PAGES_CACHE = "public"
 class PublishingError(Exception):
     """Publishing was refused; `missing` lists what must be written first, one sentence each."""
 
-    def __init__(self, missing):
+    def __init__(self, missing: list[str]) -> None:
         super().__init__("; ".join(missing))
         self.missing = missing
 
 
-def missing_for_publication(period):
+def missing_for_publication(period: ReportingPeriod) -> list[str]:
     """What a period still lacks before it can be published (empty when it is ready)."""
     sections = {section.key: section for section in NarrativeSection.objects.filter(period=period)}
     missing = []
@@ -67,7 +69,7 @@ def missing_for_publication(period):
     return missing + missing_chart_french(period)
 
 
-def missing_chart_french(period):
+def missing_chart_french(period: ReportingPeriod) -> list[str]:
     """The chart's public texts that have no French yet (the French report and pages would fall back)."""
     plan = period.plan_id
     missing = [
@@ -92,7 +94,7 @@ def missing_chart_french(period):
     return missing
 
 
-def publish_period(period, progress=None):
+def publish_period(period: ReportingPeriod, progress: Callable[[str], None] | None = None) -> ReportingPeriod:
     """Publish `period`, or raise PublishingError saying why not.
 
     Renders the report in English and French, HTML and PDF, once: the files are stored with their SHA-256 and
@@ -146,15 +148,15 @@ def publish_period(period, progress=None):
     return period
 
 
-def _no_progress(stage):
+def _no_progress(stage: str) -> None:
     pass
 
 
-def changed_while_rendering():
+def changed_while_rendering() -> str:
     return _("The chart or the narrative changed while the report was being rendered: publish again.")
 
 
-def check_publishable(period):
+def check_publishable(period: ReportingPeriod) -> None:
     """Raise PublishingError unless `period` is in review and complete (reads it as given, without a lock)."""
     if period.is_published:
         raise PublishingError([_("%(period)s is already published.") % {"period": period.label}])
@@ -170,7 +172,7 @@ def check_publishable(period):
         raise PublishingError(missing)
 
 
-def lock_publishable(period):
+def lock_publishable(period: ReportingPeriod) -> ReportingPeriod:
     """`period` re-read under its row lock (inside a transaction), if it can be published."""
     if connection.vendor == "sqlite":
         # SQLite has no row locks: a write first takes the database's write lock for the transaction, so two
@@ -181,7 +183,7 @@ def lock_publishable(period):
     return period
 
 
-def remove_leftovers(period):
+def remove_leftovers(period: ReportingPeriod) -> ReportingPeriod:
     """Delete the files an interrupted publication of `period` moved into place but never recorded.
 
     Under the period's lock, so a publication committing its files at that moment is waited for, and then
@@ -199,12 +201,12 @@ def remove_leftovers(period):
     return period
 
 
-def remove_files(names):
+def remove_files(names: Iterable[str]) -> None:
     for name in list(names):
         default_storage.delete(name)
 
 
-def stored_files(directory):
+def stored_files(directory: str) -> Iterator[str]:
     try:
         directories, files = default_storage.listdir(directory)
     except FileNotFoundError:
@@ -214,11 +216,11 @@ def stored_files(directory):
         yield from stored_files(f"{directory}/{child}")
 
 
-def report_directory(period):
+def report_directory(period: ReportingPeriod) -> str:
     return f"reports/{period.plan.slug}/{period.label}"
 
 
-def sha256(content):
+def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
@@ -232,22 +234,24 @@ class StagedReport:
     size: int
 
 
-def stage_report(period, language, file_format, source, content):
+def stage_report(
+    period: ReportingPeriod, language: str, file_format: str, source: str, content: bytes
+) -> StagedReport:
     """Store a rendered file under a staging name of its own, which no page serves."""
     name = f"{report_directory(period)}/staging/{secrets.token_hex(8)}/{report_name(period, language, file_format)}"
     staging_name = default_storage.save(name, ContentFile(content))
     return StagedReport(language, file_format, staging_name, sha256(source.encode()), sha256(content), len(content))
 
 
-def report_name(period, language, file_format):
+def report_name(period: ReportingPeriod, language: str, file_format: str) -> str:
     return f"annual-report-{period.label}-{language}.{file_format}"
 
 
-def expire_public_pages():
+def expire_public_pages() -> None:
     caches[PUBLIC_PAGES_CACHE].clear()
 
 
-def store_report(period, report):
+def store_report(period: ReportingPeriod, report: StagedReport) -> PublishedReport:
     """Move a staged file to its final name and record it (inside the publication's transaction)."""
     name = default_storage.get_available_name(
         f"{report_directory(period)}/{report_name(period, report.language, report.format)}"
@@ -264,7 +268,7 @@ def store_report(period, report):
     )
 
 
-def move(source, target):
+def move(source: str, target: str) -> None:
     """Rename a stored file: atomic on the file system; a copy then a delete on storages without paths."""
     try:
         source_path, target_path = default_storage.path(source), default_storage.path(target)
@@ -277,7 +281,7 @@ def move(source, target):
         os.replace(source_path, target_path)
 
 
-def publish_chart(period):
+def publish_chart(period: ReportingPeriod) -> ReportingPeriod:
     """Freeze the period's chart into PublishedDeliverable rows, with the names the public pages show (the plan's
     title, its pillars, the lead departments), and mark the period published."""
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
@@ -299,7 +303,7 @@ def publish_chart(period):
     return period
 
 
-def freeze_slips(period, rows):
+def freeze_slips(period: ReportingPeriod, rows: list[PublishedDeliverable]) -> None:
     """Copy onto the (unsaved) rows each later target's reason and the status it moved from."""
     slips = {update.deliverable_id: update for update in StatusUpdate.objects.filter(period=period).slipped()}
     for row in rows:
@@ -309,10 +313,14 @@ def freeze_slips(period, rows):
                 update.slip_note_en,
                 update.slip_note_fr,
             )
-            row.slip_from_status, row.slip_from_target = update.previous_status or "", update.previous_target
+            # previous_status and previous_target are annotations of slipped() (with_previous), not model fields.
+            row.slip_from_status, row.slip_from_target = (
+                update.previous_status or "",  # type: ignore[attr-defined]
+                update.previous_target,  # type: ignore[attr-defined]
+            )
 
 
-def freeze_names(period, departments):
+def freeze_names(period: ReportingPeriod, departments: dict[int, Department]) -> None:
     """Copy the plan's title, its pillars and the `departments` (id → Department) onto the period (unsaved)."""
     plan = period.plan
     period.plan_title_en, period.plan_title_fr, period.plan_launched = plan.title_en, plan.title_fr, plan.launched

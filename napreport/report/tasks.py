@@ -8,7 +8,9 @@ older one still running stops at its next stage, and one whose worker died (kill
 
 import logging
 import secrets
+from collections.abc import Iterable
 
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -28,7 +30,7 @@ class Replaced(Exception):
     """A later Publication of the same period was requested: it does the work."""
 
 
-def request_publication(period, user, language):
+def request_publication(period: ReportingPeriod, user: User | None, language: str) -> Publication:
     """Record a Publication of `period` and queue its task once committed; PublishingError if it cannot be."""
     with transaction.atomic():
         period = lock_publishable(period)
@@ -45,8 +47,8 @@ def publish(publication_id: int) -> str:
         return carry_out(publication)
 
 
-def carry_out(publication):
-    def progress(stage):
+def carry_out(publication: Publication) -> str:
+    def progress(stage: str) -> None:
         if Publication.objects.filter(period_id=publication.period_id, pk__gt=publication.pk).exists():
             raise Replaced
         publication.stage = stage
@@ -73,7 +75,7 @@ def carry_out(publication):
     return publication.stage
 
 
-def finish(publication, stage, problems=()):
+def finish(publication: Publication, stage: str, problems: Iterable[object] = ()) -> None:
     publication.stage = stage
     publication.problems = [str(problem) for problem in problems]
     publication.save(update_fields=["stage", "problems", "updated_at"])

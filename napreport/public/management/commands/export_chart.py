@@ -1,3 +1,6 @@
+from argparse import ArgumentParser
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -10,13 +13,13 @@ from napreport.public.exports import FORMATS, render_export
 class Command(BaseCommand):
     help = "Write one reporting period's Action Items Chart to standard output as CSV or JSON."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--period", required=True, help="Fiscal year, e.g. 2013-2014.")
         parser.add_argument("--format", default="csv", help="csv (default) or json.")
         parser.add_argument("--lang", default="en", help="en (default) or fr.")
         parser.add_argument("--plan", help="Plan slug; defaults to the most recently launched plan.")
 
-    def handle(self, *args, period, format, lang, plan, **options):
+    def handle(self, *args: Any, period: str, format: str, lang: str, plan: str | None, **options: Any) -> None:
         if format not in FORMATS:
             raise CommandError(f"Unknown format “{format}”: use one of {', '.join(FORMATS)}.")
         languages = [code for code, _name in settings.LANGUAGES]

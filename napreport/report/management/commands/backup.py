@@ -4,7 +4,9 @@ import hashlib
 import json
 import shutil
 import subprocess
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -17,7 +19,7 @@ DATABASE_DUMP = {"postgresql": "database.pgdump", "sqlite": "database.json"}
 DUMPDATA_EXCLUDES = ["contenttypes", "auth.permission", "sessions", "axes"]
 
 
-def sha256_of(path):
+def sha256_of(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as file:
         for chunk in iter(lambda: file.read(1 << 20), b""):
@@ -25,7 +27,7 @@ def sha256_of(path):
     return digest.hexdigest()
 
 
-def pg_environment(settings_dict):
+def pg_environment(settings_dict: dict[str, Any]) -> dict[str, str]:
     """libpq connection variables for pg_dump/pg_restore, so no password appears on a command line."""
     env = {"PGDATABASE": settings_dict["NAME"], "PGUSER": settings_dict.get("USER") or ""}
     if settings_dict.get("HOST"):
@@ -43,10 +45,10 @@ class Command(BaseCommand):
         "report files, and a manifest of their SHA-256 checksums. Restore it with `manage.py restore DIRECTORY`."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("directory", help="A new or empty folder to write the backup into.")
 
-    def handle(self, *args, directory, **options):
+    def handle(self, *args: Any, directory: str, **options: Any) -> None:
         target = Path(directory)
         if target.exists() and any(target.iterdir()):
             raise CommandError(f"{target} is not empty: back up into a new folder.")
@@ -71,7 +73,7 @@ class Command(BaseCommand):
         (target / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         self.stdout.write(f"Backed up the {vendor} database and {len(files)} published files to {target}.")
 
-    def run_pg_dump(self, dump):
+    def run_pg_dump(self, dump: Path) -> None:
         env = {"PATH": "/usr/bin:/bin", **pg_environment(connection.settings_dict)}
         result = subprocess.run(  # nosec B603 B607 -- a fixed program from /usr/bin, our own arguments
             ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={dump}"],
@@ -82,7 +84,7 @@ class Command(BaseCommand):
         if result.returncode != 0:
             raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
 
-    def copy_published_files(self, media):
+    def copy_published_files(self, media: Path) -> dict[str, str]:
         files = {}
         for report in PublishedReport.objects.order_by("pk"):
             destination = media / report.file.name

@@ -3,7 +3,9 @@
 import os
 import tempfile
 import time
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,14 +25,16 @@ class Command(BaseCommand):
         "Use --draft for the watermarked draft."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("period", help="Fiscal year, e.g. 2013-2014.")
         parser.add_argument("--format", default="pdf", help="pdf (default) or html.")
         parser.add_argument("--lang", default="en", help="en (default) or fr.")
         parser.add_argument("-o", "--output", required=True, help="File to write.")
         parser.add_argument("--draft", action="store_true", help="Mark every page as a draft.")
 
-    def handle(self, *args, period, format, lang, output, draft, **options):
+    def handle(
+        self, *args: Any, period: str, format: str, lang: str, output: str, draft: bool, **options: Any
+    ) -> None:
         if format not in FORMATS:
             raise CommandError(f"Unknown format “{format}”: use pdf or html.")
         languages = [code for code, _name in settings.LANGUAGES]
@@ -62,11 +66,11 @@ class Command(BaseCommand):
         self.write_atomically(target, content)
         self.stage(f"Wrote {target} ({len(content):,} bytes) in {time.perf_counter() - started:.1f} s")
 
-    def stage(self, message):
+    def stage(self, message: str) -> None:
         self.stderr.write(f"build_report: {message}", style_func=lambda text: text)
         self.stderr.flush()
 
-    def write_atomically(self, target, content):
+    def write_atomically(self, target: Path, content: bytes) -> None:
         """Write beside the target and rename, so a failure never leaves half a file."""
         try:
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -11,7 +13,7 @@ from napreport.report.publishing import PublishingError, publish_period
 COORDINATOR = "coordinator"
 
 
-def demo_password(username):
+def demo_password(username: str) -> str:
     """Demo accounts get a known password so the README can print it; never use load_demo in production."""
     return f"demo-{username}-2014"
 
@@ -22,7 +24,7 @@ class Command(BaseCommand):
         "demo accounts (a coordinator and one per lead department). Safe to run again: it changes nothing."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             plan, period, written = load_plan()
             if not period.is_published:
@@ -45,7 +47,7 @@ class Command(BaseCommand):
         for username, password, role in accounts:
             self.stdout.write(f"  {username:<24} {password:<36} {role}")
 
-    def create_accounts(self):
+    def create_accounts(self) -> list[tuple[str, str, str]]:
         User = get_user_model()
         accounts = []
         coordinator_group, staff_group = create_groups()

@@ -2,7 +2,9 @@
 
 import json
 import subprocess
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -20,10 +22,10 @@ class Command(BaseCommand):
         "(a new PostgreSQL database, or a new SQLite file), then verify every published file's checksum."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("directory")
 
-    def handle(self, *args, directory, **options):
+    def handle(self, *args: Any, directory: str, **options: Any) -> None:
         source = Path(directory)
         manifest_path = source / "manifest.json"
         if not manifest_path.is_file():
@@ -59,13 +61,13 @@ class Command(BaseCommand):
             raise CommandError(f"Restored files do not match their recorded checksums: {', '.join(mismatched)}")
         self.stdout.write(f"Restored the database and {len(manifest['files'])} published files from {source}.")
 
-    def has_records(self):
+    def has_records(self) -> bool:
         """A freshly migrated SQLite file has tables but no records of ours: that is empty enough."""
         from django.contrib.auth import get_user_model
 
         return get_user_model().objects.exists() or PublishedReport.objects.exists()
 
-    def run_pg_restore(self, dump):
+    def run_pg_restore(self, dump: Path) -> None:
         env = {"PATH": "/usr/bin:/bin", **pg_environment(connection.settings_dict)}
         result = subprocess.run(  # nosec B603 B607 -- a fixed program from /usr/bin, our own arguments
             ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "-d", env["PGDATABASE"], str(dump)],
