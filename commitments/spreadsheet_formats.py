@@ -13,7 +13,8 @@ import io
 import logging
 import re
 import zipfile
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
 
 import tablib
 
@@ -37,12 +38,12 @@ class SpreadsheetRefused(ValidationError):
     """An upload that is not a department's sheet, with the sentence that tells the person why."""
 
 
-def limit(name):
+def limit(name: str) -> int:
     defaults = {"MAX_BYTES": 2 * 1024 * 1024, "MAX_ROWS": 2000, "MAX_COLUMNS": 50, "MAX_UNCOMPRESSED_BYTES": 10**7}
     return getattr(settings, f"SPREADSHEET_IMPORT_{name}", defaults[name])
 
 
-def check_upload_size(size):
+def check_upload_size(size: int) -> None:
     if size > limit("MAX_BYTES"):
         raise SpreadsheetRefused(
             gettext("The file is %(size)s; a department's spreadsheet is at most %(limit)s.")
@@ -50,21 +51,21 @@ def check_upload_size(size):
         )
 
 
-def too_many_rows():
+def too_many_rows() -> SpreadsheetRefused:
     return SpreadsheetRefused(
         gettext("The file has more than %(rows)s rows; import at most %(rows)s statuses at a time.")
         % {"rows": number_format(limit("MAX_ROWS"), force_grouping=True)}
     )
 
 
-def too_many_columns():
+def too_many_columns() -> SpreadsheetRefused:
     return SpreadsheetRefused(
         gettext("The file has more than %(columns)s columns; keep only the columns of the exported file.")
         % {"columns": limit("MAX_COLUMNS")}
     )
 
 
-def as_dataset(rows):
+def as_dataset(rows: Iterable[Sequence[Any]]) -> tablib.Dataset:
     """The rows as a Dataset under the first non-empty row's headers; blank rows are left out.
 
     The dataset's `sheet_rows` holds each data row's number as the spreadsheet program shows it (the header
@@ -91,7 +92,7 @@ def as_dataset(rows):
     return dataset
 
 
-def decode_csv(data):
+def decode_csv(data: bytes) -> str:
     """The text of a CSV file as Excel or LibreOffice saved it: UTF-8 (with or without a byte-order mark),
     UTF-16 with its byte-order mark (Excel's “Unicode text”), or else Windows-1252 (older Excel, and
     LibreOffice's default)."""
@@ -115,7 +116,7 @@ def decode_csv(data):
     )
 
 
-def csv_delimiter(text):
+def csv_delimiter(text: str) -> str:
     """The separator the header row uses most: a comma, a semicolon (French Excel) or a tab."""
     header = text.split("\n", 1)[0]
     return max([",", ";", "\t"], key=header.count)
@@ -125,7 +126,7 @@ class LimitedCSV(CSV):
     """CSV as Excel and LibreOffice save it (UTF-8 with or without a byte-order mark, UTF-16, or Windows-1252;
     commas, semicolons as in French Excel, or tabs), within the import limits."""
 
-    def create_dataset(self, in_stream, **kwargs):
+    def create_dataset(self, in_stream: str | bytes, **kwargs: Any) -> tablib.Dataset:
         data = in_stream.encode() if isinstance(in_stream, str) else in_stream
         check_upload_size(len(data))
         text = decode_csv(data)
@@ -152,7 +153,7 @@ class LimitedCSV(CSV):
 class LimitedXLSX(XLSX):
     """An Excel workbook's active sheet, checked before it is parsed and read as a stream."""
 
-    def create_dataset(self, in_stream, **kwargs):
+    def create_dataset(self, in_stream: bytes, **kwargs: Any) -> tablib.Dataset:
         import openpyxl
 
         check_upload_size(len(in_stream))
@@ -184,7 +185,7 @@ class LimitedXLSX(XLSX):
             raise not_a_workbook from None
 
 
-def check_archive(archive):
+def check_archive(archive: zipfile.ZipFile) -> None:
     """Refuse a zip whose parts, inflated, exceed what a department's workbook needs, before inflating any."""
     members = archive.infolist()
     if len(members) > 1000 or sum(member.file_size for member in members) > limit("MAX_UNCOMPRESSED_BYTES"):
@@ -198,7 +199,7 @@ def check_archive(archive):
                 scan_part(part)
 
 
-def scan_part(part):
+def scan_part(part: IO[bytes]) -> None:
     """Stream one XML part and refuse what openpyxl would hold in memory at once: too many rows or shared
     strings, too many cells in a row, a value past the last row or column, too many children anywhere."""
     max_rows, max_columns = limit("MAX_ROWS"), limit("MAX_COLUMNS")
@@ -237,7 +238,7 @@ def scan_part(part):
                 raise too_many_columns()
 
 
-def column_number(letters):
+def column_number(letters: str) -> int:
     number = 0
     for letter in letters:
         number = number * 26 + ord(letter) - ord("A") + 1

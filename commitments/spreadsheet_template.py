@@ -9,14 +9,17 @@ exports use, so a file exported in French imports for a colleague working in Eng
 import io
 import re
 import unicodedata
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import Status, parse_fiscal_year
+from commitments.models import Department, Status, parse_fiscal_year
 from commitments.models.values import period_label
 
 # Machine name → the header a person reads, in the order of the exported file.
@@ -53,14 +56,14 @@ LANGUAGES = ("en", "fr")
 YEARS_OFFERED = 8  # target years in the drop-down, from the period's own
 
 
-def key(text):
+def key(text: object) -> str:
     """A header or a label as compared: case, accents, spacing, curly apostrophes and a trailing * ignored."""
     text = unicodedata.normalize("NFKD", str(text).replace("’", "'"))
     text = "".join(character for character in text if not unicodedata.combining(character))
     return " ".join(text.split()).casefold().rstrip(" *")
 
 
-def in_each_language(label):
+def in_each_language(label: str | Promise) -> list[str]:
     result = []
     for language in LANGUAGES:
         with translation.override(language):
@@ -68,7 +71,7 @@ def in_each_language(label):
     return result
 
 
-def machine_names(headers):
+def machine_names(headers: Iterable[str]) -> list[str]:
     """The machine name of each header (in English, French or already a machine name); others as they are."""
     known = {}
     for name, label in COLUMNS.items():
@@ -78,17 +81,17 @@ def machine_names(headers):
     return [known.get(key(header), header) if header else header for header in headers]
 
 
-def header_labels(names):
+def header_labels(names: Iterable[str]) -> list[str]:
     """The headers a person reads, in the active language, for these machine names."""
     return [str(COLUMNS.get(name, name)) for name in names]
 
 
-def on_track_prefixes():
+def on_track_prefixes() -> list[str]:
     # "On track for %(year)s" without its year: "on track for", "en bonne voie pour".
     return [key(text.replace("%(year)s", "")) for text in in_each_language(_("On track for %(year)s"))]
 
 
-def read_status(value):
+def read_status(value: object) -> tuple[str, int | None]:
     """(status, target year or None) from a cell: a code ("complete"), a label in English or French
     ("Complete", « Terminé »), or a printed status with its year ("On track for 2015/2016")."""
     typed = key(value or "")
@@ -107,7 +110,7 @@ def read_status(value):
     )
 
 
-def read_fiscal_year(value):
+def read_fiscal_year(value: object) -> int | None:
     """A target year from a cell: "2015-2016", "2015/16", or the year it starts (2015, or 2015.0 from a sheet)."""
     if value in (None, ""):
         return None
@@ -124,13 +127,13 @@ def read_fiscal_year(value):
         raise ValidationError(gettext("“%(year)s” is not a fiscal year.") % {"year": value}) from None
 
 
-def fiscal_year_choices(start_years):
+def fiscal_year_choices(start_years: Collection[int]) -> list[str]:
     """The target years offered in the drop-down: from the earliest period's year, a few years on."""
     first = min(start_years, default=None)
     return [] if first is None else [period_label(year) for year in range(first, max(start_years) + YEARS_OFFERED)]
 
 
-def export_titles(departments, start_years):
+def export_titles(departments: Iterable[Department], start_years: Iterable[int]) -> tuple[str, str]:
     """("RCMP", "2014-2015"): whom the file is for and which fiscal year(s), safe in a file name."""
     who = "-".join(slugify(department.short_name).upper() for department in departments)
     who = who or slugify(pgettext("export file name", "all departments"))
@@ -140,13 +143,13 @@ def export_titles(departments, start_years):
     return who, period_label(years[0]) if years else ""
 
 
-def file_name(who, when, extension):
+def file_name(who: str, when: str, extension: str) -> str:
     """“RCMP-2014-2015-status.xlsx”."""
     parts = [who, when, slugify(pgettext("export file name", "status"))]
     return "-".join(part for part in parts if part) + f".{extension}"
 
 
-def list_validation(choices, message):
+def list_validation(choices: Sequence[str], message: str) -> Any:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     listed = ",".join(choices)
@@ -163,7 +166,7 @@ def list_validation(choices, message):
     )
 
 
-def fill_in_workbook(dataset, title, years):
+def fill_in_workbook(dataset: Any, title: str, years: Sequence[str]) -> bytes:
     """The XLSX file a department fills in: the exported rows under readable headers, the columns to read
     locked, drop-downs for the status and the target year, widths that fit, the header row frozen."""
     import openpyxl
