@@ -1,6 +1,8 @@
 """The spreadsheets departments export, edit offline (Excel, LibreOffice) and import back."""
 
 import logging
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import translation
@@ -22,11 +24,13 @@ from commitments.spreadsheet_template import (
 
 logger = logging.getLogger("commitments.spreadsheets")
 
+T = TypeVar("T")
+
 # A cell starting with one of these is read as a formula by Excel and LibreOffice (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise_formula(value):
+def neutralise_formula(value: T) -> T | str:
     """Text that a spreadsheet would run as a formula, prefixed with an apostrophe so it shows as typed.
 
     Every export applies it (the staff files and the public open data); the import undoes it, so a round
@@ -38,7 +42,7 @@ def neutralise_formula(value):
     return value
 
 
-def restore_formula(value):
+def restore_formula(value: T) -> T | str:
     """The text a person typed, from a cell that neutralise_formula() wrote."""
     if isinstance(value, str) and value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS):
         return value[1:]
@@ -52,13 +56,13 @@ class ImportProblem(results.Error):
     logged with its traceback and told in general words.
     """
 
-    def __init__(self, error, row=None, number=None):
+    def __init__(self, error: Exception, row: Any = None, number: int | None = None) -> None:
         super().__init__(error, row=row, number=number)
         if not isinstance(error, ValidationError):
             logger.error("Spreadsheet import failed at row %s", number, exc_info=error)
 
     @property
-    def message(self):
+    def message(self) -> str:
         if isinstance(self.error, ValidationError):
             return " ".join(self.error.messages)
         return gettext(
@@ -67,7 +71,7 @@ class ImportProblem(results.Error):
         )
 
     @property
-    def traceback(self):
+    def traceback(self) -> str:
         return ""
 
 
@@ -93,45 +97,47 @@ class StatusUpdateResource(resources.ModelResource):
         report_skipped = False
         use_transactions = True
 
-    def __init__(self, user=None, **kwargs):
+    # `user` is the admin's request.user (User | AnonymousUser to django-stubs); only a signed-in staff User ever
+    # imports, and narrowing it here would take a runtime check, so it stays Any.
+    def __init__(self, user: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.user = user
 
-    def get_error_result_class(self):
+    def get_error_result_class(self) -> type[ImportProblem]:
         return ImportProblem
 
     # ---- the export: what a person reads
-    def get_export_headers(self, selected_fields=None):
+    def get_export_headers(self, selected_fields: Any = None) -> list[str]:
         return header_labels(super().get_export_headers(selected_fields))
 
-    def export_field(self, field, instance, **kwargs):
+    def export_field(self, field: Any, instance: StatusUpdate, **kwargs: Any) -> Any:
         # Rows stored before notes were cleaned on save may still hold control characters, which XLSX cannot.
         return neutralise_formula(without_control_characters(super().export_field(field, instance, **kwargs)))
 
     # Reads the deliverable and the period: the export's queryset selects them (StatusSpreadsheetsMixin).
-    def dehydrate_deliverable(self, update):
+    def dehydrate_deliverable(self, update: StatusUpdate) -> str:
         return update.deliverable.text
 
-    def dehydrate_period(self, update):
+    def dehydrate_period(self, update: StatusUpdate) -> str:
         return update.period.label
 
-    def dehydrate_status(self, update):
+    def dehydrate_status(self, update: StatusUpdate) -> str:
         return str(status_label(update.status))
 
-    def dehydrate_target_year(self, update):
+    def dehydrate_target_year(self, update: StatusUpdate) -> str:
         return period_label(update.target_year) if update.target_year else ""
 
     # Last year's status and notes are annotations (StatusSpreadsheetsMixin.get_export_queryset).
-    def dehydrate_previous_status(self, update):
+    def dehydrate_previous_status(self, update: StatusUpdate) -> str:
         previous = getattr(update, "previous_status", None)
         return str(status_label(previous, getattr(update, "previous_target", None))) if previous else ""
 
-    def dehydrate_previous_note(self, update):
+    def dehydrate_previous_note(self, update: StatusUpdate) -> str:
         english, french = getattr(update, "previous_note_en", ""), getattr(update, "previous_note_fr", "")
         return (french if translation.get_language() == "fr" and french else english) or ""
 
     # ---- the import: a file in either language, its rows checked one by one
-    def before_import(self, dataset, **kwargs):
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
         self.sheet_rows = getattr(dataset, "sheet_rows", None)
         if dataset.headers:
             dataset.headers = machine_names(dataset.headers)
@@ -149,7 +155,7 @@ class StatusUpdateResource(resources.ModelResource):
             dataset.wipe()
             raise ValidationError(published_file_message(published))
 
-    def published_periods(self, ids):
+    def published_periods(self, ids: Iterable[Any]) -> list[ReportingPeriod]:
         """The published periods that rows of this file belong to, among the rows this user's departments lead."""
         numbers = {int(value) for value in ids if str(value).strip().isdigit()}
         rows = StatusUpdate.objects.filter(pk__in=numbers, period__state=ReportingPeriod.State.PUBLISHED)
@@ -157,7 +163,7 @@ class StatusUpdateResource(resources.ModelResource):
             rows = rows.filter(deliverable__leads__members=self.user)
         return list(ReportingPeriod.objects.filter(status_updates__in=rows).distinct().select_related("plan"))
 
-    def before_import_row(self, row, **kwargs):
+    def before_import_row(self, row: Any, **kwargs: Any) -> None:
         for column, value in row.items():
             row[column] = restore_formula(value)
         # A spreadsheet's empty cell reads as None: an empty note is "", so an untouched row stays unchanged.
@@ -204,11 +210,11 @@ class StatusUpdateResource(resources.ModelResource):
                 % {"user": current.updated_by or gettext("someone"), "status": current.label, "note": current.note_en}
             )
 
-    def after_import(self, dataset, result, **kwargs):
+    def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
         """Name each refused row as the spreadsheet program numbers it, and the columns as the file's headers."""
         lines = self.sheet_rows or []
 
-        def line(number):
+        def line(number: int) -> int:
             return lines[number - 1] if 0 < number <= len(lines) else number + 1  # + the header row
 
         for invalid in result.invalid_rows:
@@ -224,11 +230,11 @@ class StatusUpdateResource(resources.ModelResource):
             error_row.number = line(error_row.number)
         result.diff_headers = header_labels(result.diff_headers)
 
-    def import_instance(self, instance, row, **kwargs):
+    def import_instance(self, instance: StatusUpdate, row: dict[str, Any], **kwargs: Any) -> None:
         super().import_instance(instance, row, **kwargs)
         instance.full_clean(exclude=["deliverable", "period"])
 
-    def save_instance(self, instance, is_create, row, **kwargs):
+    def save_instance(self, instance: StatusUpdate, is_create: bool, row: dict[str, Any], **kwargs: Any) -> None:
         if kwargs.get("dry_run"):
             return
         answer_review(instance, self.user)
@@ -236,7 +242,7 @@ class StatusUpdateResource(resources.ModelResource):
         instance.save_unless_stale(self.user, row["version"])
 
 
-def published_file_message(periods):
+def published_file_message(periods: Iterable[ReportingPeriod]) -> str:
     """One sentence for a file exported before its period was published: which file to fill in instead."""
     periods = sorted(periods, key=lambda period: period.start_year)
     following = (
