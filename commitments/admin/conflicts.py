@@ -1,10 +1,13 @@
 """When a save is refused, because someone else saved first or the period moved on: what the person is told,
 with their own values kept beside the other person's."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.db.models import Field
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -28,25 +31,25 @@ def edited_field(name: str) -> "Field[Any, Any]":
 class RefusedSaveMixin(admin.ModelAdmin):
     """For StatusUpdateAdmin: the pages and messages of a refused save (stale, or the period closed)."""
 
-    def compare(self, current, typed=None):
+    def compare(self, current: StatusUpdate, typed: Mapping[str, Any] | None = None) -> list[tuple[Any, Any, Any]]:
         """(label, theirs, yours) for each field a person edits; `typed` defaults to the POSTed values."""
         rows = []
         for name in [*STAFF_FIELDS, *SLIP_FIELDS]:
             field = edited_field(name)
             theirs = getattr(current, name)
             if field.choices:
-                theirs = current._get_FIELD_display(field) if theirs else ""
+                theirs = current._get_FIELD_display(field) if theirs else ""  # type: ignore[attr-defined]  # Django's, not in the stubs
             yours = typed[name] if typed and name in typed else None
             if yours and field.choices:
                 yours = dict(field.flatchoices).get(yours, yours)
             rows.append((field.verbose_name, theirs if theirs not in (None, "") else "—", yours))
         return rows
 
-    def closed_period_response(self, request, object_id):
+    def closed_period_response(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect | None:
         """The period moved on (to review, or published) while a department had the form open: say so plainly
         instead of “doesn't exist”, and keep what they typed in the message."""
         update = (
-            StatusUpdate.objects.filter(pk=int(object_id) if str(object_id).isdigit() else 0)
+            StatusUpdate.objects.filter(pk=int(object_id) if str(object_id).isdigit() else 0)  # type: ignore[misc]  # a signed-in User
             .exclude(period__state=ReportingPeriod.State.OPEN)
             .filter(deliverable__leads__members=request.user)
             .select_related("period")
@@ -69,14 +72,14 @@ class RefusedSaveMixin(admin.ModelAdmin):
         self.message_user(request, message, level=messages.WARNING)
         return redirect("admin:commitments_statusupdate_changelist")
 
-    def closed_list_response(self, request):
+    def closed_list_response(self, request: HttpRequest) -> HttpResponseRedirect | None:
         """The list was posted after its period moved on (to review): say so, and give back what was typed."""
         rows = {}
         for key, value in request.POST.items():
-            if key.startswith("form-") and key.endswith("-id") and value.isdigit():
-                rows[int(value)] = key.removesuffix("-id")
+            if key.startswith("form-") and key.endswith("-id") and value.isdigit():  # type: ignore[union-attr]
+                rows[int(value)] = key.removesuffix("-id")  # type: ignore[arg-type]  # POST values are str
         moved_on = (
-            StatusUpdate.objects.filter(pk__in=rows)
+            StatusUpdate.objects.filter(pk__in=rows)  # type: ignore[misc]  # a signed-in User
             .exclude(period__state=ReportingPeriod.State.OPEN)
             .filter(deliverable__leads__members=request.user)
             .select_related("period", "deliverable__task")
@@ -105,7 +108,7 @@ class RefusedSaveMixin(admin.ModelAdmin):
         self.message_user(request, message, level=messages.WARNING)
         return redirect(request.get_full_path())
 
-    def refuse_stale_edit(self, request, current):
+    def refuse_stale_edit(self, request: HttpRequest, current: StatusUpdate) -> None:
         self.message_user(
             request,
             gettext(
@@ -124,7 +127,9 @@ class RefusedSaveMixin(admin.ModelAdmin):
             level=messages.ERROR,
         )
 
-    def conflicts_response(self, request, conflicts, back):
+    def conflicts_response(
+        self, request: HttpRequest, conflicts: Sequence[ModelForm[StatusUpdate]], back: str
+    ) -> TemplateResponse:
         """The list saved every row but these: someone else saved them since the page was read. Each is shown
         with the person's values beside the other person's, with one click to keep theirs or take the other's."""
         current = {

@@ -1,5 +1,7 @@
 """The status update's forms: the change form (with the slip reason) and one row of the quick-update list."""
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,14 +24,14 @@ CHART_ORDER = [
 ]
 
 
-def in_french():
+def in_french() -> bool:
     return (get_language() or "en")[:2] == "fr"
 
 
-def last_year(update):
+def last_year(update: StatusUpdate) -> tuple[str | None, int | None]:
     """Last year's status and target of `update`: annotated by the list's queryset, else one query."""
     if hasattr(update, "previous_status"):
-        return update.previous_status, update.previous_target
+        return update.previous_status, update.previous_target  # type: ignore[attr-defined]  # with_previous()
     previous = update.previous_update() if update.period_id else None
     return (previous.status, previous.target_year) if previous else (None, None)
 
@@ -47,24 +49,25 @@ class StatusUpdateForm(forms.ModelForm):
             "slip_note_fr": forms.Textarea(attrs={"rows": 2, "cols": 60}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             self.fields["read_version"].required = False  # a new status has no earlier version to protect
         elif not self.is_bound:
             self.initial["read_version"] = self.instance.version
 
-    def has_changed(self):
+    def has_changed(self) -> bool:
         # The version someone else's save moved on is not a change of ours: the quick-update list
         # saves only the rows a person edited, and each of those is checked against its version.
         return any(name != "read_version" for name in self.changed_data)
 
-    def clean(self):
-        cleaned_data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        # ModelForm.clean() returns self.cleaned_data; django-stubs types it as possibly None.
+        cleaned_data = cast(dict[str, Any], super().clean())
         self.clean_slip(cleaned_data)
         return cleaned_data
 
-    def clean_slip(self, cleaned_data):
+    def clean_slip(self, cleaned_data: dict[str, Any]) -> None:
         """A target later than last year's needs a reason and a sentence in each language; any other
         status carries none (a reason given for a slip since undone is cleared)."""
         if not self.instance.period_id and not cleaned_data.get("period"):
@@ -119,7 +122,7 @@ class QuickUpdateForm(StatusUpdateForm):
             ),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in QUICK_FIELDS:
             # The page carries the values it showed, so a row counts as edited when the person changed it,
@@ -131,7 +134,7 @@ class QuickUpdateForm(StatusUpdateForm):
                 field.disabled = True
         self.conflict = None  # set by clean() when someone else saved this row since the page was read
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()
         read_version = cleaned_data.get("read_version")
         stale = self.instance.pk and read_version is not None and read_version != self.instance.version
@@ -141,5 +144,5 @@ class QuickUpdateForm(StatusUpdateForm):
             self.conflict = read_version
         return cleaned_data
 
-    def has_changed(self):
+    def has_changed(self) -> bool:
         return self.conflict is None and super().has_changed()

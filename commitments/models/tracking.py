@@ -52,7 +52,9 @@ class SlipReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-def is_slip(previous_status: str | None, previous_target: int | None, status: str, target_year: int | None) -> bool:
+def is_slip(
+    previous_status: str | None, previous_target: int | None, status: str | None, target_year: int | None
+) -> bool:
     """Whether going from last year's status to this one moves the target later: from “On track for” a year
     to a later year, or from “Complete” back to “On track for” a year."""
     if status != Status.ON_TRACK or not target_year or not previous_status:
