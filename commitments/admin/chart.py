@@ -1,10 +1,15 @@
 """The chart's screens: plan, pillars, objectives, tasks, departments and deliverables (the coordinator's;
 department staff may view the chart), and the published rows (read-only)."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -105,7 +110,7 @@ class DeliverableForm(forms.ModelForm):
             "lead_note_fr",
         ]
 
-    def clean_first_status(self):
+    def clean_first_status(self) -> str:
         status = self.cleaned_data["first_status"]
         if status == Status.ON_TRACK:
             raise forms.ValidationError(_("Choose another status here, then set “On track” on the status screen."))
@@ -125,14 +130,14 @@ class DeliverableAdmin(SafeAutocompleteMixin, GuardedHistoryAdmin):
     inlines = [DeliverableLeadInline]
     readonly_fields = ["statuses"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Deliverable]:
         return super().get_queryset(request).prefetch_related("lead_links__department")
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: Deliverable | None = None) -> list[Any]:
         fields = [name for name in super().get_fields(request, obj) if name != "first_status"]
         return [*fields, "first_status"] if obj is None else fields
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         period = ReportingPeriod.objects.exclude(state=ReportingPeriod.State.PUBLISHED).first()
         if not change and period and form.cleaned_data.get("first_status"):
@@ -140,7 +145,7 @@ class DeliverableAdmin(SafeAutocompleteMixin, GuardedHistoryAdmin):
                 deliverable=form.instance, period=period, status=form.cleaned_data["first_status"]
             )
 
-    def get_changeform_initial_data(self, request):
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         # A deliverable added during the year is that year's NEW one, as the report marks it.
         initial = super().get_changeform_initial_data(request)
         unpublished = ReportingPeriod.objects.exclude(state=ReportingPeriod.State.PUBLISHED).first()
@@ -149,7 +154,7 @@ class DeliverableAdmin(SafeAutocompleteMixin, GuardedHistoryAdmin):
         return initial
 
     @admin.display(description=_("status in each period"))
-    def statuses(self, deliverable):
+    def statuses(self, deliverable: Deliverable) -> str | SafeString:
         """Published statuses as published; the unpublished year's only as a link to its own screen,
         which opens for the departments that lead the deliverable and the coordinator."""
         if deliverable.pk is None:
@@ -170,15 +175,15 @@ class DeliverableAdmin(SafeAutocompleteMixin, GuardedHistoryAdmin):
         return format_html("<ul>{}</ul>", format_html_join("", "{}", ((item,) for item in items)))
 
     @admin.display(description=_("deliverable"))
-    def short_text(self, obj):
+    def short_text(self, obj: Deliverable) -> str:
         return str(obj)
 
     @admin.display(description=_("leads"))
-    def leads_display(self, obj):
+    def leads_display(self, obj: Deliverable) -> str:
         return ", ".join(obj.lead_acronyms)
 
     @admin.display(description=_("new"), boolean=True)
-    def is_new(self, obj):
+    def is_new(self, obj: Deliverable) -> bool:
         return obj.new_in_id is not None
 
 
@@ -191,11 +196,11 @@ class PublishedDeliverableAdmin(admin.ModelAdmin):
     list_select_related = ["period"]
     search_fields = ["text_en", "text_fr"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: PublishedDeliverable | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: PublishedDeliverable | None = None) -> bool:
         return False
