@@ -1,10 +1,12 @@
 """The status list's spreadsheet screens: the upload, its preview kept for this user only, the confirmation."""
 
 import logging
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
@@ -31,7 +33,7 @@ logger = logging.getLogger("commitments.spreadsheets")
 class SpreadsheetImportForm(ImportForm):
     """The upload step: a file past the size limit is refused before it is stored or read."""
 
-    def clean_import_file(self):
+    def clean_import_file(self) -> Any:
         upload = self.cleaned_data["import_file"]
         check_upload_size(upload.size)
         return upload
@@ -40,11 +42,11 @@ class SpreadsheetImportForm(ImportForm):
 class ConfirmSpreadsheetImportForm(ConfirmImportForm):
     """The confirm step: only a preview this session was shown, with the file name and format it was shown for."""
 
-    def __init__(self, *args, previews=None, **kwargs):
+    def __init__(self, *args: Any, previews: dict[str, dict[str, Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.previews = previews or {}
 
-    def clean(self):
+    def clean(self) -> Any:
         data = super().clean()
         issued = self.previews.get(data.get("import_file_name"))
         shown = {key: data.get(field) for key, field in PREVIEW_FIELDS.items()}
@@ -86,11 +88,13 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
     # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark (without, « PrÃ©vention »).
     to_encoding = "utf-8-sig"
 
-    def get_export_formats(self):
+    def get_export_formats(self) -> list[type[Any]]:
         # The library's own classes: it exports native numbers only for the XLSX type it knows.
         return [CSV, XLSX]
 
-    def get_export_data(self, file_format, request, queryset, **kwargs):
+    def get_export_data(
+        self, file_format: Any, request: HttpRequest, queryset: QuerySet[StatusUpdate], **kwargs: Any
+    ) -> Any:
         if not isinstance(file_format, XLSX):
             return super().get_export_data(file_format, request, queryset, **kwargs)
         if not self.has_export_permission(request):
@@ -99,26 +103,26 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
         who, when, years = self.export_titles(request, queryset)
         return fill_in_workbook(dataset, f"{who} {when}".strip(), fiscal_year_choices(years))
 
-    def get_export_filename(self, request, queryset, file_format):
+    def get_export_filename(self, request: HttpRequest, queryset: QuerySet[StatusUpdate], file_format: Any) -> str:
         who, when, years = self.export_titles(request, queryset)
         return file_name(who, when, file_format.get_extension())
 
-    def export_titles(self, request, queryset):
+    def export_titles(self, request: HttpRequest, queryset: QuerySet[StatusUpdate]) -> tuple[str, str, set[int]]:
         """(whom the file is for, which year(s), the years' start) for the sheet and the file name, read once
         per request (one query for the departments, one for the years)."""
         if not hasattr(request, "_spreadsheet_titles"):
-            departments = [] if is_coordinator(request.user) else list(request.user.departments.all())
+            departments = [] if is_coordinator(request.user) else list(request.user.departments.all())  # type: ignore[union-attr]  # staff: signed in
             years = set(queryset.order_by().values_list("period__start_year", flat=True).distinct())
-            request._spreadsheet_titles = (*export_titles(departments, years), years)
-        return request._spreadsheet_titles
+            request._spreadsheet_titles = (*export_titles(departments, years), years)  # type: ignore[attr-defined]  # kept for the request
+        return request._spreadsheet_titles  # type: ignore[attr-defined]
 
-    def get_import_resource_kwargs(self, request, **kwargs):
+    def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
 
-    def get_export_resource_kwargs(self, request, **kwargs):
+    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
-    def get_export_queryset(self, request):
+    def get_export_queryset(self, request: HttpRequest) -> QuerySet[StatusUpdate]:
         # Everything a row shows, loaded with the rows: the deliverable's text, the period, and last year's
         # status, target and notes (subqueries; those the admin's queryset does not annotate already).
         queryset = self.get_queryset(request).select_related("deliverable__task", "period")
@@ -139,12 +143,12 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
         }
         return queryset.annotate(**last_year)
 
-    def get_import_data_kwargs(self, **kwargs):
+    def get_import_data_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         # A row refused at confirmation (someone saved it since the preview) leaves every row unwritten.
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
 
     # ---- the upload and its preview
-    def add_data_read_fail_error_to_form(self, form, e):
+    def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
         if isinstance(e, ValidationError):
             form.add_error("import_file", e.messages)
             return
@@ -157,7 +161,7 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
             ),
         )
 
-    def import_action(self, request, **kwargs):
+    def import_action(self, request: HttpRequest, **kwargs: Any) -> Any:
         response = super().import_action(request, **kwargs)
         form = response.context_data["form"]
         upload = getattr(form, "cleaned_data", {}).get("import_file")
@@ -168,7 +172,7 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
             self.get_tmp_storage_class()(name=name).remove()  # refused: nothing to confirm
         return response
 
-    def issue_preview(self, request, name, confirm_initial):
+    def issue_preview(self, request: HttpRequest, name: str, confirm_initial: dict[str, Any]) -> None:
         """Remember in the session that this user was shown the preview stored under `name`."""
         previews = dict(list(request.session.get(PREVIEWS_KEY, {}).items())[-(PREVIEWS_KEPT - 1) :])
         previews[name] = {
@@ -177,7 +181,7 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
         }
         request.session[PREVIEWS_KEY] = previews
 
-    def get_confirm_form_kwargs(self, request, import_form=None):
+    def get_confirm_form_kwargs(self, request: HttpRequest, import_form: Any = None) -> dict[str, Any]:
         kwargs = super().get_confirm_form_kwargs(request, import_form)
         if import_form is None:
             kwargs["previews"] = {
@@ -189,7 +193,7 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
 
     # ---- the confirmation
     @method_decorator(require_POST)
-    def process_import(self, request, **kwargs):
+    def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         if not self.has_import_permission(request):
             raise PermissionDenied
         form = self.create_confirm_form(request)
@@ -217,7 +221,7 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
         result = self.process_dataset(dataset, form, request, **kwargs)
         return self.process_result(result, request)
 
-    def process_result(self, result, request):
+    def process_result(self, result: Any, request: HttpRequest) -> HttpResponse:
         # The confirmed import runs again on the file; if it no longer imports cleanly (someone saved one of
         # its rows since the preview), nothing was written and the person must be told, not congratulated.
         if result.has_errors() or result.has_validation_errors():
@@ -232,8 +236,8 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
             return redirect("admin:commitments_statusupdate_import")
         return super().process_result(result, request)
 
-    def has_import_permission(self, request):
+    def has_import_permission(self, request: HttpRequest) -> bool:
         return self.has_change_permission(request)
 
-    def has_export_permission(self, request):
+    def has_export_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
