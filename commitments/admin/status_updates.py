@@ -2,16 +2,17 @@
 spreadsheets), the coordinator reviews them and watches the dashboard. Every rule is checked on the
 server (querysets and object permissions), not only hidden."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -50,10 +51,10 @@ class UpdatedFilter(admin.SimpleListFilter):
     title = _("updated this period")
     parameter_name = "updated"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         return [("yes", _("Updated")), ("no", _("Not updated yet"))]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[StatusUpdate]) -> QuerySet[StatusUpdate] | None:
         if self.value() == "yes":
             return queryset.filter(updated_at__isnull=False)
         if self.value() == "no":
@@ -84,7 +85,7 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
     actions = ["mark_complete", "mark_ongoing", "mark_in_progress", "accept", "return_for_changes"]
 
     # ---- scope: what each user sees and may change
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StatusUpdate]:
         # Last year's status, target and notes ride along as subqueries; the chart's order is also the
         # export's (pillar, objective, task, then position in the task).
         updates = cast(StatusUpdateQuerySet, super().get_queryset(request))
@@ -93,23 +94,23 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
             return queryset
         return queryset.filter(pk__in=editable_updates(request.user))
 
-    def get_ordering(self, request):
+    def get_ordering(self, request: HttpRequest) -> Any:
         # Returned updates first: they are what the department has to look at again; then the chart's order.
         returned_first = Case(When(review=StatusUpdate.Review.RETURNED, then=Value(0)), default=Value(1))
         return [returned_first, "-period__start_year", *CHART_ORDER]
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: StatusUpdate | None = None) -> bool:
         if not super().has_change_permission(request, obj):
             return False
         return obj is None or editable_updates(request.user).filter(pk=obj.pk).exists()
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return is_coordinator(request.user) and super().has_add_permission(request)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: StatusUpdate | None = None) -> bool:
         return is_coordinator(request.user) and super().has_delete_permission(request, obj)
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: StatusUpdate | None = None) -> Any:
         if obj is None:
             return []
         # The period and the person are plain text: a department cannot follow links to them.
@@ -123,7 +124,7 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
         ]
         return fixed if is_coordinator(request.user) else [*fixed, "review", "review_comment"]
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: StatusUpdate | None = None) -> Any:
         if obj is None:  # the coordinator adds a status a deliverable lacks (usually through the deliverable)
             return ["deliverable", "period", *STAFF_FIELDS, *SLIP_FIELDS, "review", "review_comment"]
         return [
@@ -140,11 +141,11 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
             "read_version",
         ]
 
-    def get_changelist_form(self, request, **kwargs):
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
         return super().get_changelist_form(request, form=QuickUpdateForm, **kwargs)
 
     # ---- saving: validation, no lost updates, history
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: StatusUpdate, form: Any, change: bool) -> None:  # type: ignore[override]  # this admin's objects are StatusUpdates
         if not change:
             return super().save_model(request, obj, form, change)
         # Every path that saves (change form, quick-update list, revert) comes through here: check the
@@ -153,9 +154,11 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
             raise PermissionDenied
         answer_review(obj, request.user)
         # A stale save raises StaleUpdateError, caught by the view that offered the form (one message for all).
-        obj.save_unless_stale(request.user, form.cleaned_data["read_version"])
+        obj.save_unless_stale(request.user, form.cleaned_data["read_version"])  # type: ignore[arg-type]  # staff: a signed-in User
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: StatusUpdate | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         form = super().get_form(request, obj, change, **kwargs)
         current = getattr(request, "stale_current", None)
         if current is None:
@@ -164,7 +167,7 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
         class RefusedForm(form):  # type: ignore[valid-type,misc]  # the admin's form class, made at run time
             """The person's values, re-shown after someone else saved first: not saved until they choose."""
 
-            def clean(self):
+            def clean(self) -> None:
                 super().clean()
                 raise forms.ValidationError(
                     gettext("Someone else saved first. Your values are kept below, beside theirs.")
@@ -172,7 +175,13 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
 
         return RefusedForm
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         if object_id and not is_coordinator(request.user):
             closed = self.closed_period_response(request, object_id)
             if closed:
@@ -184,8 +193,8 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
             self.refuse_stale_edit(request, refused.current)
             # Nothing typed is lost: the form comes back with the person's values, now read at the current
             # version (saving again keeps theirs over the other change), beside the other person's values.
-            request.POST = request.POST.copy()
-            request.POST["read_version"] = str(refused.current.version)
+            request.POST = request.POST.copy()  # type: ignore[assignment]
+            request.POST["read_version"] = str(refused.current.version)  # type: ignore[misc]  # the copy is mutable
             request.stale_current = refused.current
             context = {**(extra_context or {}), "stale": refused.current, "stale_rows": self.compare(refused.current)}
             with transaction.atomic():
@@ -193,20 +202,20 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
 
     # ---- list columns
     @admin.display(description=_("task"), ordering="deliverable__task__sort_key")
-    def task_code(self, update):
+    def task_code(self, update: StatusUpdate) -> Any:
         return update.deliverable.task.code
 
     @admin.display(description=_("deliverable"))
-    def deliverable_text(self, update):
+    def deliverable_text(self, update: StatusUpdate) -> Any:
         # In the interface's language (French first for French users), cut at a word with an ellipsis.
         return Truncator(update.deliverable.text).words(60, truncate=" …")
 
     @admin.display(description=_("last year"))
-    def previous_status(self, update):
-        if not update.previous_status:
+    def previous_status(self, update: StatusUpdate) -> Any:
+        if not update.previous_status:  # type: ignore[attr-defined]  # with_previous()
             return "—"
-        label = status_label(update.previous_status, update.previous_target)
-        note = (update.previous_note_fr if in_french() else "") or update.previous_note_en
+        label = status_label(update.previous_status, update.previous_target)  # type: ignore[attr-defined]
+        note = (update.previous_note_fr if in_french() else "") or update.previous_note_en  # type: ignore[attr-defined]
         if not note:
             return label
         return format_html(
@@ -214,7 +223,7 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
         )
 
     @admin.display(description=_("last year"))
-    def last_year_display(self, update):
+    def last_year_display(self, update: StatusUpdate) -> Any:
         previous_status, previous_target = last_year(update)
         if not previous_status:
             return "—"
@@ -227,26 +236,26 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
         )
 
     @admin.display(description=_("period"))
-    def period_label(self, update):
+    def period_label(self, update: StatusUpdate) -> Any:
         return update.period.label
 
     @admin.display(description=_("updated by"))
-    def updated_by_name(self, update):
+    def updated_by_name(self, update: StatusUpdate) -> Any:
         user = update.updated_by
         return (user.get_full_name() or user.get_username()) if user else "—"
 
     @admin.display(description=_("updated"), boolean=True)
-    def is_updated(self, update):
+    def is_updated(self, update: StatusUpdate) -> Any:
         return update.is_updated
 
     @admin.display(description=_("review"), ordering="review")
-    def review_display(self, update):
+    def review_display(self, update: StatusUpdate) -> Any:
         if update.review == StatusUpdate.Review.RETURNED and update.review_comment:
             return format_html("{}: {}", update.get_review_display(), update.review_comment)
         return update.get_review_display()
 
     @admin.display(description=_("recent changes"))
-    def recent_changes(self, update):
+    def recent_changes(self, update: StatusUpdate) -> Any:
         """The last changes to this status, on the page where it is edited (the full list is under History)."""
         records = list(update.history.select_related("history_user").order_by("-history_date", "-history_id")[:6])
         rows = [
@@ -259,7 +268,7 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{} · {}: {}</li>", rows))
 
     # ---- bulk actions (only on rows the user may change)
-    def set_status(self, request, queryset, status):
+    def set_status(self, request: HttpRequest, queryset: QuerySet[StatusUpdate], status: str) -> None:
         allowed = queryset.filter(pk__in=editable_updates(request.user))
         refused = queryset.count() - allowed.count()
         changed = 0
@@ -269,7 +278,7 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
                     update.status = status
                     update.target_year = None  # only “On track” carries a target year
                     answer_review(update, request.user)
-                    update.save_unless_stale(request.user, update.version)
+                    update.save_unless_stale(request.user, update.version)  # type: ignore[arg-type]  # a signed-in User
                     changed += 1
         except StaleUpdateError as error:  # someone saved one of the rows as the action ran: none is changed
             self.refuse_stale_edit(request, error.current)
@@ -283,35 +292,37 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
             )
 
     @admin.action(description=_("Set the selected statuses to Complete"), permissions=["change"])
-    def mark_complete(self, request, queryset):
+    def mark_complete(self, request: HttpRequest, queryset: QuerySet[StatusUpdate]) -> None:
         self.set_status(request, queryset, Status.COMPLETE)
 
     @admin.action(description=_("Set the selected statuses to Ongoing"), permissions=["change"])
-    def mark_ongoing(self, request, queryset):
+    def mark_ongoing(self, request: HttpRequest, queryset: QuerySet[StatusUpdate]) -> None:
         self.set_status(request, queryset, Status.ONGOING)
 
     @admin.action(description=_("Set the selected statuses to In progress"), permissions=["change"])
-    def mark_in_progress(self, request, queryset):
+    def mark_in_progress(self, request: HttpRequest, queryset: QuerySet[StatusUpdate]) -> None:
         self.set_status(request, queryset, Status.IN_PROGRESS)
 
     @admin.action(description=_("Accept the selected updates"), permissions=["review"])
-    def accept(self, request, queryset):
+    def accept(self, request: HttpRequest, queryset: QuerySet[StatusUpdate]) -> None:
         count = queryset.update(review=StatusUpdate.Review.ACCEPTED)
         self.message_user(request, gettext("%(count)d updates accepted.") % {"count": count})
 
     @admin.action(description=_("Return the selected updates to their department"), permissions=["review"])
-    def return_for_changes(self, request, queryset):
+    def return_for_changes(self, request: HttpRequest, queryset: QuerySet[StatusUpdate]) -> None:
         count = queryset.update(review=StatusUpdate.Review.RETURNED)
         self.message_user(
             request,
             gettext("%(count)d updates returned; add a review comment on each to say why.") % {"count": count},
         )
 
-    def has_review_permission(self, request):
+    def has_review_permission(self, request: HttpRequest) -> bool:
         return is_coordinator(request.user)
 
     # ---- history: whoever may see the update sees its history; only the coordinator reverts
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         try:
             with transaction.atomic():
                 return super().history_form_view(request, object_id, version_id, extra_context)
@@ -319,15 +330,17 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
             self.refuse_stale_edit(request, refused.current)
             return redirect(reverse("admin:commitments_statusupdate_history", args=[refused.current.pk]))
 
-    def revert_disabled(self, request, obj=None):
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         # Only the coordinator reverts, and only what can still change (not a published period's status).
         return not is_coordinator(request.user) or super().revert_disabled(request, obj)
 
-    def get_historical_record_context_helper(self, request, historical_record):
+    def get_historical_record_context_helper(
+        self, request: HttpRequest, historical_record: Any
+    ) -> StatusChangeDisplay:
         return StatusChangeDisplay(self.model, historical_record)
 
     # ---- the department's landing page
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         extra_context = extra_context or {}
         if not is_coordinator(request.user):
             period = ReportingPeriod.objects.filter(state=ReportingPeriod.State.OPEN).first()
@@ -342,30 +355,30 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
             closed = self.closed_list_response(request)
             if closed:
                 return closed
-        request.quick_update_forms = []
+        request.quick_update_forms = []  # type: ignore[attr-defined]  # kept for the request
         try:
             response = super().changelist_view(request, extra_context)
         except StaleUpdateError as refused:  # a row saved by someone else between the check and the save
             self.refuse_stale_edit(request, refused.current)
             return redirect(request.get_full_path())
-        conflicts = [form for form in request.quick_update_forms if form.conflict is not None]
+        conflicts = [form for form in request.quick_update_forms if form.conflict is not None]  # type: ignore[attr-defined]
         if request.method == "POST" and conflicts and response.status_code == 302:
             return self.conflicts_response(request, conflicts, response["Location"])
         return response
 
-    def get_changelist_formset(self, request, **kwargs):
+    def get_changelist_formset(self, request: HttpRequest, **kwargs: Any) -> Any:
         formset_class = super().get_changelist_formset(request, **kwargs)
         forms_seen = request.quick_update_forms if hasattr(request, "quick_update_forms") else []
 
         class QuickUpdateFormSet(formset_class):  # type: ignore[valid-type,misc]  # made at run time
-            def _construct_form(self, i, **kwargs):
+            def _construct_form(self, i: int, **kwargs: Any) -> Any:
                 form = super()._construct_form(i, **kwargs)
                 forms_seen.append(form)
                 return form
 
         return QuickUpdateFormSet
 
-    def returned_to(self, request):
+    def returned_to(self, request: HttpRequest) -> list[StatusUpdate]:
         """The department's updates the coordinator returned, with the comments: the banner above the list."""
         return list(
             self.get_queryset(request)
@@ -374,13 +387,13 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
         )
 
     # ---- the coordinator's dashboard
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [
             path("dashboard/", self.admin_site.admin_view(self.dashboard_view), name="commitments_dashboard"),
             *super().get_urls(),
         ]
 
-    def dashboard_view(self, request):
+    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
         if not is_coordinator(request.user):
             raise PermissionDenied
         period = ReportingPeriod.objects.exclude(state=ReportingPeriod.State.PUBLISHED).select_related("plan").first()
