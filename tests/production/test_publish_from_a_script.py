@@ -47,6 +47,9 @@ def test_a_publication_from_a_script_expires_the_pages_the_web_processes_cached(
         "PATH": os.environ["PATH"],
         "DATABASE_URL": f"sqlite:///{tmp_path / 'script.sqlite3'}",
         "MEDIA_ROOT": str(tmp_path / "media"),
+        # With DEBUG=0 the pages name their static files from collectstatic's manifest: its own, so the test
+        # does not depend on another one having run collectstatic into the project first.
+        "STATIC_ROOT": str(tmp_path / "static"),
         "DEBUG": "0",
         "SECRET_KEY": "publish-from-a-script-" + "k" * 40,
         "ALLOWED_HOSTS": "testserver",
@@ -55,11 +58,14 @@ def test_a_publication_from_a_script_expires_the_pages_the_web_processes_cached(
     }
 
     def manage(*args):
-        return subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, check=True, capture_output=True, text=True
-        ).stdout
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
 
     manage("migrate", "--noinput")
+    manage("collectstatic", "--noinput")
     manage("load_demo")
     manage("shell", "--no-imports", "-c", COPY_NARRATIVE)
     cached, html = manage("shell", "--no-imports", "-c", READ_HOME).split("\n", 1)

@@ -93,6 +93,7 @@ def test_two_instances_share_publication_and_refuse_stale_saves(tmp_path):
             "PATH": os.environ["PATH"],
             "DATABASE_URL": url,
             "MEDIA_ROOT": str(tmp_path / "media"),
+            "STATIC_ROOT": str(tmp_path / "static"),  # its own collectstatic: tests run side by side
             "DEBUG": "0",
             "SECRET_KEY": "two-instances-" + "k" * 40,
             "ALLOWED_HOSTS": "127.0.0.1",
