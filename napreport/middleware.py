@@ -48,9 +48,11 @@ def unavailable(request: HttpRequest, reason: object) -> HttpResponse:
 
 class ValueOutOfRangeMiddleware:
     """A number from a form or a URL beyond what the database holds (past 64 bits) fails deep in a lookup:
-    OverflowError from SQLite, DataError ("out of range") from PostgreSQL. Forms and URL converters refuse
-    the values they know about; this answers the rest with a 400 instead of a 500. Nothing was written:
-    the failing statement is a read, and a write would have been rolled back with its transaction."""
+    OverflowError from SQLite, DataError with SQLSTATE 22003 (numeric_value_out_of_range) from PostgreSQL.
+    Forms and URL converters refuse the values they know about; this answers the rest with a 400 instead of a
+    500. Nothing was written: the failing statement is a read, and a write would have been rolled back with its
+    transaction. Any other DataError (a value too long for a column, say) is our bug, not the visitor's: it stays
+    a logged 500."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -59,7 +61,16 @@ class ValueOutOfRangeMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, (OverflowError, DataError)):
+        if isinstance(exception, OverflowError) or is_out_of_range(exception):
             logger.warning("Refused a value the database cannot hold, at %s: %s", request.path, exception)
             return HttpResponse(render_to_string("400.html"), status=400, content_type="text/html; charset=utf-8")
         return None
+
+
+# PostgreSQL's SQLSTATE for a number past its column's type; Django keeps the driver's error as __cause__.
+NUMERIC_VALUE_OUT_OF_RANGE = "22003"
+
+
+def is_out_of_range(exception: Exception) -> bool:
+    driver_error = exception.__cause__
+    return isinstance(exception, DataError) and getattr(driver_error, "pgcode", None) == NUMERIC_VALUE_OUT_OF_RANGE
