@@ -16,6 +16,7 @@ from commitments.models.plan import (
     Task,
 )
 from commitments.models.published import PublishedDeliverable, PublishedDepartment, PublishedPillar
+from commitments.models.reminders import SentReminder
 from commitments.models.tracking import (
     ReportingPeriod,
     SlipReason,
@@ -56,6 +57,7 @@ __all__ = [
     "PublishedDepartment",
     "PublishedPillar",
     "ReportingPeriod",
+    "SentReminder",
     "SlipReason",
     "StaleUpdateError",
     "Status",

@@ -109,6 +109,10 @@ class Task(models.Model):
 
 
 class Department(models.Model):
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        FRENCH = "fr", _("French")
+
     acronym = models.CharField(
         _("acronym"),
         max_length=40,
@@ -120,6 +124,13 @@ class Department(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
     email = models.EmailField(_("contact e-mail"), blank=True, help_text=_("Where update reminders are sent."))
+    preferred_language = models.CharField(
+        _("language of reminders"),
+        max_length=2,
+        choices=Language,
+        blank=True,
+        help_text=_("Leave blank to send reminders in English and French, in one message."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
