@@ -1,12 +1,10 @@
 from argparse import ArgumentParser
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from commitments.chart import chart_rows
-from commitments.models import ReportingPeriod, parse_fiscal_year
+from commitments.command_arguments import language, reporting_period
 from napreport.public.exports import FORMATS, render_export
 
 
@@ -22,17 +20,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, period: str, format: str, lang: str, plan: str | None, **options: Any) -> None:
         if format not in FORMATS:
             raise CommandError(f"Unknown format “{format}”: use one of {', '.join(FORMATS)}.")
-        languages = [code for code, _name in settings.LANGUAGES]
-        if lang not in languages:
-            raise CommandError(f"Unknown language “{lang}”: use one of {', '.join(languages)}.")
-        try:
-            start_year = parse_fiscal_year(period)
-        except ValidationError as error:
-            raise CommandError(error.messages[0]) from None
-        periods = ReportingPeriod.objects.filter(start_year=start_year).select_related("plan")
-        if plan:
-            periods = periods.filter(plan__slug=plan)
-        found = periods.order_by("-plan__launched").first()
-        if found is None:
-            raise CommandError(f"There is no {period} reporting period.")
+        language(lang)
+        found = reporting_period(period, plan)
         self.stdout.write(render_export(chart_rows(found), format, lang), ending="")

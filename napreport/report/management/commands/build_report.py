@@ -7,12 +7,10 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from commitments.models import ReportingPeriod, parse_fiscal_year
+from commitments.command_arguments import language, reporting_period
 from napreport.report.build import render_html, report_data
 
 FORMATS = ("pdf", "html")
@@ -37,16 +35,8 @@ class Command(BaseCommand):
     ) -> None:
         if format not in FORMATS:
             raise CommandError(f"Unknown format “{format}”: use pdf or html.")
-        languages = [code for code, _name in settings.LANGUAGES]
-        if lang not in languages:
-            raise CommandError(f"Unknown language “{lang}”: use one of {', '.join(languages)}.")
-        try:
-            start_year = parse_fiscal_year(period)
-        except ValidationError as error:
-            raise CommandError(error.messages[0]) from None
-        found = ReportingPeriod.objects.filter(start_year=start_year).select_related("plan").first()
-        if found is None:
-            raise CommandError(f"There is no {period} reporting period.")
+        language(lang)
+        found = reporting_period(period)
         target = Path(output)
         if not target.parent.is_dir():
             raise CommandError(f"Cannot write {target}: the folder {target.parent} does not exist.")
