@@ -75,6 +75,22 @@ class ImportProblem(results.Error):
         return ""
 
 
+class ReadableDiff(resources.Diff):
+    """The preview's before and after as the person reads them: “In progress” and 2015-2016, in their language,
+    not the stored in_progress and 2015."""
+
+    def __init__(self, resource: "StatusUpdateResource", instance: StatusUpdate | None, new: bool) -> None:
+        super().__init__(resource, instance, new)
+        self.left = resource.preview_values(instance)
+
+    def compare_with(self, resource: "StatusUpdateResource", instance: StatusUpdate | None) -> None:
+        self.right = resource.preview_values(instance)
+
+
+# The columns whose stored value is a code: the preview shows them as the export writes them.
+SHOWN_AS_LABELS = ("status", "target_year")
+
+
 class StatusUpdateResource(resources.ModelResource):
     """The spreadsheet staff export, fill in offline and import back: status, target year and notes, beside
     the deliverable's text and last year's status and note. Headers follow the person's language; the
@@ -105,6 +121,20 @@ class StatusUpdateResource(resources.ModelResource):
 
     def get_error_result_class(self) -> type[ImportProblem]:
         return ImportProblem
+
+    def get_diff_class(self) -> type[ReadableDiff]:
+        return ReadableDiff
+
+    def preview_values(self, instance: StatusUpdate | None) -> list[Any]:
+        """A row's imported columns in the preview: codes as their labels, anything else as stored."""
+        if instance is None:  # a deleted or skipped row: nothing to show on that side
+            return [""] * len(self.get_import_fields())
+        return [
+            getattr(self, f"dehydrate_{field.column_name}")(instance)
+            if field.column_name in SHOWN_AS_LABELS
+            else field.export(instance)
+            for field in self.get_import_fields()
+        ]
 
     # ---- the export: what a person reads
     def get_export_headers(self, selected_fields: Any = None) -> list[str]:
