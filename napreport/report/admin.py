@@ -25,7 +25,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import translation
-from django.utils.html import format_html, format_html_join
+from django.utils.functional import lazy
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext_lazy
@@ -46,6 +47,12 @@ if TYPE_CHECKING:
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
+def as_text(message: "StrPromise") -> "StrPromise":
+    """A translated message that names HTML tags, escaped when it is shown: the admin prints a fieldset's
+    description as HTML, where "<a href>" and "<li>" would become an empty link and a stray list item."""
+    return cast("StrPromise", lazy(lambda: escape(message), str)())
+
+
 @admin.register(NarrativeSection)
 class NarrativeSectionAdmin(GuardedHistoryAdmin):
     list_display = ["title_en", "period", "has_french", "updated_at"]
@@ -63,10 +70,12 @@ class NarrativeSectionAdmin(GuardedHistoryAdmin):
             _("Text"),
             {
                 "fields": [("body_en", "body_fr")],
-                "description": _(
-                    "Simple formatting only: paragraphs (<p>), lists (<ul>, <ol>, <li>), links (<a href>), "
-                    '<strong>, <em>, sub-headings (<h3>, <h4>), <sup> and footnotes (<p class="footnote">). '
-                    "Anything else is removed when you save."
+                "description": as_text(
+                    _(
+                        "Simple formatting only: paragraphs (<p>), lists (<ul>, <ol>, <li>), links (<a href>), "
+                        '<strong>, <em>, sub-headings (<h3>, <h4>), <sup> and footnotes (<p class="footnote">). '
+                        "Anything else is removed when you save."
+                    )
                 ),
             },
         ),

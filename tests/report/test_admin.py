@@ -99,3 +99,19 @@ def test_publish_and_period_actions(role, demo):
             follow=True,
         )
         assert "was not published" in response.content.decode() and "Foreword" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language, shown",
+    [
+        ("en-CA", "Simple formatting only: paragraphs (&lt;p&gt;), lists (&lt;ul&gt;, &lt;ol&gt;, &lt;li&gt;)"),
+        ("fr-CA", "paragraphes (&lt;p&gt;), listes (&lt;ul&gt;, &lt;ol&gt;, &lt;li&gt;)"),
+    ],
+)
+def test_the_narrative_forms_formatting_help_names_the_tags_as_text(client, demo, language, shown):
+    client.force_login(get_user_model().objects.get(username="coordinator"))
+    page = client.get(reverse("admin:napreport_narrativesection_add"), HTTP_ACCEPT_LANGUAGE=language)
+    description = page.content.decode().split('<div class="description">')[1].split("</div>")[0]
+    assert shown in description
+    assert "<" not in description  # no empty link, no list item outside a list
