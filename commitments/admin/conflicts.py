@@ -7,7 +7,7 @@ from typing import Any, cast
 from django.contrib import admin, messages
 from django.db.models import Field
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from commitments.admin.status_forms import QUICK_FIELDS, SLIP_FIELDS, STAFF_FIELDS
 from commitments.models import (
     ReportingPeriod,
+    StaleUpdateError,
     StatusUpdate,
 )
 from commitments.roles import is_coordinator
@@ -28,8 +29,25 @@ def edited_field(name: str) -> "Field[Any, Any]":
     return cast("Field[Any, Any]", StatusUpdate._meta.get_field(name))
 
 
+# How often the quick-update list is saved again when a row's write meets a save made after its version check.
+LIST_SAVE_TRIES = 3
+
+
 class RefusedSaveMixin(admin.ModelAdmin):
     """For StatusUpdateAdmin: the pages and messages of a refused save (stale, or the period closed)."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """The quick-update list's save, tried again when someone saved one of its rows between the list's
+        version check and that row's write: the StaleUpdateError rolled every row back, and checked again that
+        row is a conflict (shown beside theirs) while the others are saved. Past the last try, the error goes to
+        StatusUpdateAdmin.changelist_view, which refuses the page."""
+        for _attempt in range(LIST_SAVE_TRIES - 1):
+            try:
+                return super().changelist_view(request, extra_context)
+            except StaleUpdateError:
+                # The rolled-back forms are not the page's answer; the next try's are (see conflicts_response).
+                getattr(request, "quick_update_forms", []).clear()
+        return super().changelist_view(request, extra_context)
 
     def compare(self, current: StatusUpdate, typed: Mapping[str, Any] | None = None) -> list[tuple[Any, Any, Any]]:
         """(label, theirs, yours) for each field a person edits; `typed` defaults to the POSTed values."""

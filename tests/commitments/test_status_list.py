@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 from django.urls import reverse
 
+from commitments.admin.status_forms import QuickUpdateForm
 from commitments.admin.status_updates import StatusUpdateAdmin
 from commitments.models import Deliverable, ReportingPeriod, StatusUpdate
 from tests.commitments.staff_requests import change_data, client_for
@@ -229,3 +230,38 @@ def test_a_list_saved_after_the_period_moved_to_review_is_said_plainly_and_keeps
     html = response.content.decode()
     assert response.status_code == 200  # not a 400 “list_editable does not allow adding”
     assert "2014-2015 period is now “In review”" in html and "Typed in the list" in html
+
+
+@pytest.mark.django_db
+def test_a_row_saved_by_someone_else_between_the_lists_check_and_its_save_is_the_only_one_refused(
+    rcmp_pair, monkeypatch
+):
+    target, other = rcmp_pair
+    page_read = quick_data(rcmp_pair)
+    cbsa = get_user_model().objects.get(username="cbsa")
+    checked = QuickUpdateForm.clean
+    raced = []
+
+    def checked_then_saved_by_cbsa(form):
+        # The row passes its version check; CBSA's save lands before the list writes it (the narrow window).
+        cleaned = checked(form)
+        if form.instance.pk == target.pk and not raced:
+            raced.append(True)
+            theirs = StatusUpdate.objects.get(pk=target.pk)
+            theirs.note_en = "CBSA in the window"
+            theirs.save_unless_stale(cbsa, theirs.version)
+        return cleaned
+
+    monkeypatch.setattr(QuickUpdateForm, "clean", checked_then_saved_by_cbsa)
+    response = client_for("staff_a").post(
+        reverse(LIST),
+        {**page_read, "form-0-note_en": "RCMP on the first row", "form-1-note_en": "RCMP on the second row"},
+    )
+    assert raced
+    target.refresh_from_db()
+    other.refresh_from_db()
+    assert target.note_en == "CBSA in the window" and target.updated_by == cbsa  # theirs stands …
+    assert other.note_en == "RCMP on the second row" and other.version == 2  # … the other row is saved …
+    assert response.status_code == 409  # … and the stale one is shown beside theirs, with what I typed
+    html = response.content.decode()
+    assert "CBSA in the window" in html and "RCMP on the first row" in html and "Keep mine" in html
