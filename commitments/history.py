@@ -17,10 +17,11 @@ from django.db.models import Field, Model
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from commitments.models import StatusUpdate, timeline_label
+from commitments.models import StatusUpdate, status_label, timeline_label
 
 
 class GuardedHistoryAdmin(SimpleHistoryAdmin):
@@ -75,8 +76,38 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
-# Fields whose change the history's own columns already say (who, when) or that are bookkeeping.
-HISTORY_SILENT_FIELDS = {"updated_at", "updated_by"}
+# Fields whose change the history's own columns already say (who, when, what happened) or that are bookkeeping.
+HISTORY_SILENT_FIELDS = {
+    "updated_at",
+    "updated_by",
+    "reviewed_at",
+    "reviewed_by",
+    "reported_status",
+    "reported_target_year",
+}
+
+
+def describe_event(older: Any, newer: Any, changed: set[str]) -> list[str]:
+    """What a historical record of a status was, from its own values and the fields that changed since `older`:
+    the department's report, the taskforce's correction of it, a review decision."""
+    events = []
+    reported = (newer.reported_status, newer.reported_target_year)
+    if changed & {"reported_status", "reported_target_year"} and newer.reported_status:
+        events.append(gettext("Reported by the department: %(status)s") % {"status": status_label(*reported)})
+    if changed & {"status", "target_year"} and newer.reported_status and (newer.status, newer.target_year) != reported:
+        events.append(
+            gettext("Corrected by the taskforce: %(status)s (the department reported %(reported)s)")
+            % {"status": status_label(newer.status, newer.target_year), "reported": status_label(*reported)}
+        )
+    if "review" in changed or "review_comment" in changed:
+        decision = {
+            StatusUpdate.Review.ACCEPTED: gettext("Accepted by the taskforce"),
+            StatusUpdate.Review.RETURNED: gettext("Returned to the department"),
+        }.get(newer.review, gettext("Awaiting review"))
+        if newer.review_comment and newer.review != StatusUpdate.Review.PENDING:
+            decision = gettext("%(decision)s: “%(comment)s”") % {"decision": decision, "comment": newer.review_comment}
+        events.append(decision)
+    return events
 
 
 def describe_changes(older: Any, newer: Any) -> Iterator[str]:
@@ -103,6 +134,8 @@ class StatusChangeDisplay(HistoricalRecordContextHelper):
     """The history page's “Changes” column in words: labels, not stored codes; no bookkeeping fields."""
 
     def context_for_delta_changes(self, delta: Any) -> Any:
+        # The record's own line in the history (what happened), beside its changes field by field.
+        self.record.events = describe_event(delta.old_record, delta.new_record, set(delta.changed_fields))
         changes = [change for change in delta.changes if change.field not in HISTORY_SILENT_FIELDS]
         return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
 

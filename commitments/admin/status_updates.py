@@ -6,13 +6,13 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -20,7 +20,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from commitments.admin.conflicts import RefusedSaveMixin
+from commitments.admin.dashboard import dashboard_urls
+from commitments.admin.review import (
+    CoordinatorQuickUpdateForm,
+    CorrectionForm,
+    LeadFilter,
+    PillarFilter,
+    ReviewFilter,
+    review_queue_order,
+)
 from commitments.admin.spreadsheets import StatusSpreadsheetsMixin
+from commitments.admin.status_actions import StatusActionsMixin
 from commitments.admin.status_forms import (
     CHART_ORDER,
     QUICK_FIELDS,
@@ -32,17 +42,15 @@ from commitments.admin.status_forms import (
     last_year,
 )
 from commitments.admin.widgets import SafeAutocompleteMixin
-from commitments.dashboard import dashboard
 from commitments.history import GuardedHistoryAdmin, StatusChangeDisplay, describe_changes
 from commitments.models import (
+    DeliverableLead,
     ReportingPeriod,
     StaleUpdateError,
-    Status,
     StatusUpdate,
     StatusUpdateQuerySet,
     status_label,
 )
-from commitments.reminders import send_reminders
 from commitments.review import answer_review
 from commitments.roles import editable_updates, is_coordinator
 
@@ -63,7 +71,9 @@ class UpdatedFilter(admin.SimpleListFilter):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedHistoryAdmin):
+class StatusUpdateAdmin(
+    StatusActionsMixin, RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedHistoryAdmin
+):
     form = StatusUpdateForm
     change_list_template = "admin/commitments/statusupdate/status_list.html"  # the spreadsheet buttons extend it
     revertible = True  # the coordinator's undo of a status change (checked against the current version)
@@ -78,7 +88,7 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
     ]
     list_display_links = ["deliverable_text"]
     list_editable = QUICK_FIELDS
-    list_filter = ["status", UpdatedFilter, "review", "period"]
+    list_filter = ["status", UpdatedFilter, ReviewFilter, "period"]
     list_select_related = ["deliverable__task", "period"]
     autocomplete_fields = ["deliverable"]
     search_fields = ["deliverable__text_en", "deliverable__text_fr", "deliverable__task__code", "note_en", "note_fr"]
@@ -90,14 +100,29 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
         # export's (pillar, objective, task, then position in the task).
         updates = cast(StatusUpdateQuerySet, super().get_queryset(request))
         queryset = updates.with_previous().order_by("-period__start_year", *CHART_ORDER)
-        if is_coordinator(request.user):
-            return queryset
+        if is_coordinator(request.user):  # the lead column: one query for the page
+            leads = DeliverableLead.objects.select_related("department")
+            return queryset.prefetch_related(Prefetch("deliverable__lead_links", queryset=leads))
         return queryset.filter(pk__in=editable_updates(request.user))
 
     def get_ordering(self, request: HttpRequest) -> Any:
-        # Returned updates first: they are what the department has to look at again; then the chart's order.
+        # The coordinator's review queue: what needs a look first. For a department, the updates returned to it
+        # (what it has to look at again), then the chart's order.
+        if is_coordinator(request.user):
+            return [review_queue_order(), "-period__start_year", *CHART_ORDER]
         returned_first = Case(When(review=StatusUpdate.Review.RETURNED, then=Value(0)), default=Value(1))
         return [returned_first, "-period__start_year", *CHART_ORDER]
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        # The lead column is the coordinator's: a department's list already is its own deliverables.
+        if is_coordinator(request.user):
+            return [*self.list_display[:2], "leads_display", *self.list_display[2:]]
+        return self.list_display
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        if is_coordinator(request.user):
+            return [*self.list_filter[:3], LeadFilter, PillarFilter, *self.list_filter[3:]]
+        return self.list_filter
 
     def has_change_permission(self, request: HttpRequest, obj: StatusUpdate | None = None) -> bool:
         if not super().has_change_permission(request, obj):
@@ -121,6 +146,7 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
             "updated_at",
             "last_year_display",
             "recent_changes",
+            "reported_display",
         ]
         return fixed if is_coordinator(request.user) else [*fixed, "review", "review_comment"]
 
@@ -135,6 +161,7 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
             *SLIP_FIELDS,
             "review",
             "review_comment",
+            *(["reported_display", "correction_reason"] if is_coordinator(request.user) else []),
             "updated_by_name",
             "updated_at",
             "recent_changes",
@@ -142,7 +169,8 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
         ]
 
     def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
-        return super().get_changelist_form(request, form=QuickUpdateForm, **kwargs)
+        form = CoordinatorQuickUpdateForm if is_coordinator(request.user) else QuickUpdateForm
+        return super().get_changelist_form(request, form=form, **kwargs)
 
     # ---- saving: validation, no lost updates, history
     def save_model(self, request: HttpRequest, obj: StatusUpdate, form: Any, change: bool) -> None:  # type: ignore[override]  # this admin's objects are StatusUpdates
@@ -152,13 +180,28 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
         # object itself, not only the page that offered it.
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        answer_review(obj, request.user)
+        user = cast(Any, request.user)  # staff: a signed-in User
+        read_version = form.cleaned_data["read_version"]
         # A stale save raises StaleUpdateError, caught by the view that offered the form (one message for all).
-        obj.save_unless_stale(request.user, form.cleaned_data["read_version"])  # type: ignore[arg-type]  # staff: a signed-in User
+        if not is_coordinator(user):
+            answer_review(obj, user)
+            obj.save_unless_stale(user, read_version)
+            return
+        # Compared with the row as stored, not the form's initial values (reverting starts from an old copy).
+        stored = StatusUpdate.objects.get(pk=obj.pk)
+        reviewed = any(getattr(obj, name) != getattr(stored, name) for name in ("review", "review_comment"))
+        if any(getattr(obj, name) != getattr(stored, name) for name in StatusUpdate.DEPARTMENT_FIELDS):
+            if reviewed:
+                obj.reviewed_by, obj.reviewed_at = user, timezone.now()
+            obj.save_unless_stale(user, read_version, form.cleaned_data.get("correction_reason", ""))
+        elif reviewed:  # a review decision alone: the department's open form stays valid (see save_review)
+            obj.save_review(user, read_version)
 
     def get_form(
         self, request: HttpRequest, obj: StatusUpdate | None = None, change: bool = False, **kwargs: Any
     ) -> Any:
+        if obj is not None and is_coordinator(request.user):
+            kwargs.setdefault("form", CorrectionForm)
         form = super().get_form(request, obj, change, **kwargs)
         current = getattr(request, "stale_current", None)
         if current is None:
@@ -205,6 +248,11 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
     def task_code(self, update: StatusUpdate) -> Any:
         return update.deliverable.task.code
 
+    @admin.display(description=_("lead"))
+    def leads_display(self, update: StatusUpdate) -> Any:
+        # Reads update.deliverable.lead_links: prefetched by get_queryset for the coordinator.
+        return ", ".join(str(link.department.short_name) for link in update.deliverable.lead_links.all())
+
     @admin.display(description=_("deliverable"))
     def deliverable_text(self, update: StatusUpdate) -> Any:
         # In the interface's language (French first for French users), cut at a word with an ellipsis.
@@ -244,6 +292,10 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
         user = update.updated_by
         return (user.get_full_name() or user.get_username()) if user else "—"
 
+    @admin.display(description=_("status reported by the department"))
+    def reported_display(self, update: StatusUpdate) -> Any:
+        return status_label(update.reported_status, update.reported_target_year) or "—"
+
     @admin.display(description=_("updated"), boolean=True)
     def is_updated(self, update: StatusUpdate) -> Any:
         return update.is_updated
@@ -266,58 +318,6 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
         if not rows:
             return gettext("No change yet this period.")
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{} · {}: {}</li>", rows))
-
-    # ---- bulk actions (only on rows the user may change)
-    def set_status(self, request: HttpRequest, queryset: QuerySet[StatusUpdate], status: str) -> None:
-        allowed = queryset.filter(pk__in=editable_updates(request.user))
-        refused = queryset.count() - allowed.count()
-        changed = 0
-        try:
-            with transaction.atomic():
-                for update in allowed:
-                    update.status = status
-                    update.target_year = None  # only “On track” carries a target year
-                    answer_review(update, request.user)
-                    update.save_unless_stale(request.user, update.version)  # type: ignore[arg-type]  # a signed-in User
-                    changed += 1
-        except StaleUpdateError as error:  # someone saved one of the rows as the action ran: none is changed
-            self.refuse_stale_edit(request, error.current)
-            return
-        self.message_user(request, gettext("%(count)d statuses set.") % {"count": changed})
-        if refused:
-            self.message_user(
-                request,
-                gettext("%(count)d rows were left alone: you may not change them.") % {"count": refused},
-                level=messages.WARNING,
-            )
-
-    @admin.action(description=_("Set the selected statuses to Complete"), permissions=["change"])
-    def mark_complete(self, request: HttpRequest, queryset: QuerySet[StatusUpdate]) -> None:
-        self.set_status(request, queryset, Status.COMPLETE)
-
-    @admin.action(description=_("Set the selected statuses to Ongoing"), permissions=["change"])
-    def mark_ongoing(self, request: HttpRequest, queryset: QuerySet[StatusUpdate]) -> None:
-        self.set_status(request, queryset, Status.ONGOING)
-
-    @admin.action(description=_("Set the selected statuses to In progress"), permissions=["change"])
-    def mark_in_progress(self, request: HttpRequest, queryset: QuerySet[StatusUpdate]) -> None:
-        self.set_status(request, queryset, Status.IN_PROGRESS)
-
-    @admin.action(description=_("Accept the selected updates"), permissions=["review"])
-    def accept(self, request: HttpRequest, queryset: QuerySet[StatusUpdate]) -> None:
-        count = queryset.update(review=StatusUpdate.Review.ACCEPTED)
-        self.message_user(request, gettext("%(count)d updates accepted.") % {"count": count})
-
-    @admin.action(description=_("Return the selected updates to their department"), permissions=["review"])
-    def return_for_changes(self, request: HttpRequest, queryset: QuerySet[StatusUpdate]) -> None:
-        count = queryset.update(review=StatusUpdate.Review.RETURNED)
-        self.message_user(
-            request,
-            gettext("%(count)d updates returned; add a review comment on each to say why.") % {"count": count},
-        )
-
-    def has_review_permission(self, request: HttpRequest) -> bool:
-        return is_coordinator(request.user)
 
     # ---- history: whoever may see the update sees its history; only the coordinator reverts
     def history_form_view(
@@ -344,6 +344,9 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
         extra_context = extra_context or {}
         if not is_coordinator(request.user):
             period = ReportingPeriod.objects.filter(state=ReportingPeriod.State.OPEN).first()
+            # The action bar's comment is the coordinator's (a review decision, a correction's reason).
+            extra_context["action_form"] = ActionForm(auto_id=None)  # type: ignore[arg-type]  # as Django's changelist
+            extra_context["action_form"].fields["action"].choices = self.get_action_choices(request)
             if period:
                 extra_context["title"] = gettext("My deliverables for %(period)s") % {"period": period.label}
                 extra_context["due_date"] = getattr(period, "due_date", None)
@@ -386,35 +389,6 @@ class StatusUpdateAdmin(RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadshe
             .select_related("deliverable__task")
         )
 
-    # ---- the coordinator's dashboard
+    # ---- the coordinator's dashboard, its CSV and the reminders (commitments.admin.dashboard)
     def get_urls(self) -> list[URLPattern]:
-        return [
-            path("dashboard/", self.admin_site.admin_view(self.dashboard_view), name="commitments_dashboard"),
-            *super().get_urls(),
-        ]
-
-    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
-        if not is_coordinator(request.user):
-            raise PermissionDenied
-        period = ReportingPeriod.objects.exclude(state=ReportingPeriod.State.PUBLISHED).select_related("plan").first()
-        if period and request.method == "POST":
-            reminded = send_reminders(period)
-            self.message_user(
-                request,
-                gettext("Reminders sent to %(count)d departments: %(departments)s.")
-                % {"count": len(reminded), "departments": ", ".join(d.acronym for d in reminded) or "—"},
-            )
-            return redirect("admin:commitments_dashboard")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Reporting dashboard"),
-            "period": period,
-            **(dashboard(period) if period else {}),
-            # The targets moved later than last year's, each with its department's reason.
-            "slips": list(
-                StatusUpdate.objects.filter(period=period).slipped().select_related("deliverable__task")
-                if period
-                else []
-            ),
-        }
-        return TemplateResponse(request, "admin/commitments/dashboard.html", context)
+        return [*dashboard_urls(self.admin_site), *super().get_urls()]

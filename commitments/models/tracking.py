@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
@@ -272,6 +273,9 @@ class StatusUpdate(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         RETURNED = "returned", _("Returned")
 
+    # What a department edits and `version` guards; the rest is the review and bookkeeping.
+    DEPARTMENT_FIELDS = ("status", "target_year", "note_en", "note_fr", "slip_reason", "slip_note_en", "slip_note_fr")
+
     deliverable = models.ForeignKey(
         Deliverable, on_delete=models.PROTECT, related_name="status_updates", verbose_name=_("deliverable")
     )
@@ -315,6 +319,26 @@ class StatusUpdate(models.Model):
     slip_note_fr = models.TextField(
         _("why the target moved (French)"), blank=True, max_length=500, validators=[MaxLengthValidator(500)]
     )
+    # What the department reported, kept apart from `status` (what the taskforce accepts and the report prints):
+    # a coordinator's correction changes `status` only, so both stay visible, the correction's reason in the history.
+    reported_status = models.CharField(
+        _("status reported by the department"), max_length=20, choices=Status, blank=True, editable=False
+    )
+    reported_target_year = models.PositiveSmallIntegerField(
+        _("target reported by the department"), null=True, blank=True, editable=False
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
+    # Counts the saves of the fields a department edits (DEPARTMENT_FIELDS), not review decisions: a review comment
+    # does not make a department's open form stale (see save_review).
     version = models.PositiveIntegerField(default=1, editable=False)
 
     note = Translated()
@@ -322,7 +346,8 @@ class StatusUpdate(models.Model):
 
     # The version is the edit counter, not part of what changed: a historical copy reads today's (simple-history
     # fetches excluded fields from the live row), so reverting to it is checked against the current version.
-    history = HistoricalRecords(excluded_fields=["version"])
+    # The change reason is the coordinator's reason for correcting a department's status (any length).
+    history = HistoricalRecords(excluded_fields=["version"], history_change_reason_field=models.TextField(null=True))
     objects = StatusUpdateQuerySet.as_manager()
 
     class Meta:
@@ -343,6 +368,9 @@ class StatusUpdate(models.Model):
             ),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="status_is_known"),
             models.CheckConstraint(
+                condition=Q(reported_status__in=[*Status.values, ""]), name="reported_status_is_known"
+            ),
+            models.CheckConstraint(
                 condition=Q(target_year__isnull=True)
                 | Q(target_year__gte=FIRST_FISCAL_YEAR, target_year__lte=LAST_FISCAL_YEAR),
                 name="status_target_year_in_range",
@@ -350,7 +378,10 @@ class StatusUpdate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} ({self.period_id})"
+        # What a person recognises (“1.11 Dedicated Integrated Enforcement Team … — 2014-2015”), not an id.
+        # Reads self.deliverable.task and self.period: select_related them where many are shown.
+        text = Truncator(self.deliverable.text.split("\n", 1)[0]).words(6, truncate=" …")
+        return f"{self.deliverable.task.code} {text} — {self.period.label}"
 
     def clean(self) -> None:
         # Every write path (the forms, the quick-update list, the import) calls full_clean(), so a note pasted
@@ -407,8 +438,9 @@ class StatusUpdate(models.Model):
             .first()
         )
 
-    def save_unless_stale(self, user: User, read_version: int) -> None:
-        """Save as an update by `user`, unless someone saved since `read_version` was read.
+    def save_unless_stale(self, user: User, read_version: int, reason: str = "") -> None:
+        """Save as an update by `user`, unless someone saved since `read_version` was read; `reason` (why the
+        taskforce corrected the department's status) goes into the history.
 
         The version bump is one conditional UPDATE, atomic on SQLite and PostgreSQL alike, so of two
         people saving the same copy exactly one wins; the other gets StaleUpdateError with the
@@ -422,4 +454,25 @@ class StatusUpdate(models.Model):
             self.updated_by = user
             self.updated_at = timezone.now()
             self._history_user = user
+            self._change_reason = reason or None
             self.save()
+
+    def save_review(self, user: User, read_version: int) -> None:
+        """Save the review and its comment alone, as `user`'s decision on the update read at `read_version`.
+
+        The version guards the fields a department edits and is left alone, as are `updated_by` and
+        `updated_at`: a review decision neither makes a department's open form stale nor makes the reviewer
+        the one who updated the status. A decision on a copy older than the department's last save is refused
+        (StaleUpdateError): it would accept, or return, what the reviewer never saw.
+        """
+        review_fields = ["review", "review_comment", "reviewed_by", "reviewed_at"]
+        self.reviewed_by, self.reviewed_at = user, timezone.now()
+        with transaction.atomic():
+            claimed = StatusUpdate.objects.filter(pk=self.pk, version=read_version).update(
+                **{name: getattr(self, name) for name in review_fields}
+            )
+            if not claimed or self.version != read_version:
+                raise StaleUpdateError(StatusUpdate.objects.select_related("updated_by").get(pk=self.pk))
+            # The same values again, through save(), for simple-history's record of who decided what, and when.
+            self._history_user = user
+            self.save(update_fields=review_fields)

@@ -1,7 +1,7 @@
 """The coordinator's review of the departments' updates (commitments.review)."""
 
 import pytest
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from commitments.models import ReportingPeriod, StatusUpdate
 from tests.commitments.staff_requests import (
@@ -38,3 +38,131 @@ def test_in_review_the_coordinator_corrects_and_departments_no_longer_update(tar
     )
     target.refresh_from_db()
     assert target.note_en == "Coordinator's correction"
+
+
+# ---- review decisions that hold and leave a trace (issue #13)
+
+LIST = reverse_lazy("admin:commitments_statusupdate_changelist")
+
+
+def decide_by_action(action, updates, comment="", read=None):
+    """The coordinator's list posting an action on `updates`: the selected rows, the comment beside the action,
+    and each row's id and the version the page showed it at (`read`: pk → version, default the current one)."""
+    data = {"action": action, "_selected_action": [update.pk for update in updates], "comment": comment}
+    for index, update in enumerate(updates):
+        data[f"form-{index}-id"] = update.pk
+        data[f"form-{index}-read_version"] = (read or {}).get(update.pk, update.version)
+    return client_for("coordinator").post(LIST, data, follow=True)
+
+
+def stored(update):
+    """Everything a refused decision must leave as it was, the history included."""
+    row = StatusUpdate.objects.filter(pk=update.pk).values().get()
+    return row, update.history.count()
+
+
+@pytest.mark.django_db
+def test_accepting_a_published_periods_status_is_refused_and_changes_nothing(target):
+    published = StatusUpdate.objects.get(period__start_year=2013, deliverable=target.deliverable)
+    before = stored(published), stored(target)
+    response = decide_by_action("accept", [published])
+    assert "1 update was left alone: its period is published" in response.content.decode()
+    assert (stored(published), stored(target)) == before
+
+
+@pytest.mark.django_db
+def test_a_mixed_selection_accepts_the_open_rows_and_counts_the_published_ones(target):
+    published = StatusUpdate.objects.filter(period__start_year=2013).order_by("pk")[:2]
+    published_before = [stored(update) for update in published]
+    page = decide_by_action("accept", [target, *published]).content.decode()
+    assert "1 update accepted." in page and "2 updates were left alone" in page
+    assert [stored(update) for update in published] == published_before
+    target.refresh_from_db()
+    assert target.review == StatusUpdate.Review.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_returning_leaves_a_trace_of_who_when_and_the_comment(target):
+    updated_by, version = target.updated_by_id, target.version
+    page = decide_by_action("return_for_changes", [target], comment="Say what the team did in March.")
+    assert "1 update returned to its department." in page.content.decode()
+    target.refresh_from_db()
+    assert (target.review, target.review_comment) == ("returned", "Say what the team did in March.")
+    assert target.reviewed_by.username == "coordinator" and target.reviewed_at is not None
+    record = target.history.first()
+    assert record.history_user.username == "coordinator" and record.review == "returned"
+    assert record.review_comment == "Say what the team did in March."
+    # A decision is not an update of the status: who updated it, and the version a department's form holds, stay.
+    assert (target.updated_by_id, target.version) == (updated_by, version)
+
+
+@pytest.mark.django_db
+def test_returning_without_a_comment_is_refused_and_changes_nothing(target):
+    before = stored(target)
+    page = decide_by_action("return_for_changes", [target]).content.decode()
+    assert "Nothing was returned: write in the comment" in page
+    assert stored(target) == before
+
+
+@pytest.mark.django_db
+def test_a_decision_on_a_row_the_department_saved_since_the_list_was_read_is_refused(rcmp_pair):
+    target, other = rcmp_pair
+    page_read = {update.pk: update.version for update in rcmp_pair}
+    client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), change_data(target, note_en="New")
+    )
+    before = stored(target), stored(other)
+    page = decide_by_action("accept", rcmp_pair, read=page_read).content.decode()
+    assert "Not saved" in page  # the department's change is named, and nothing is accepted
+    assert (stored(target), stored(other)) == before
+
+
+@pytest.mark.django_db
+def test_a_department_form_opened_before_a_return_still_saves_and_answers_it(target):
+    opened = change_data(target)  # the department opened its form here
+    decide_by_action("return_for_changes", [target], comment="Which provinces?")
+    response = client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), {**opened, "note_en": "Ontario, B.C."}
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.note_en == "Ontario, B.C." and target.review == StatusUpdate.Review.PENDING
+
+
+@pytest.mark.django_db
+def test_an_accepted_update_saved_by_its_department_goes_back_to_awaiting_review(target):
+    decide_by_action("accept", [target])
+    target.refresh_from_db()
+    client_for("co_lead").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]),
+        change_data(target, note_en="One more arrest."),
+    )
+    target.refresh_from_db()
+    assert target.review == StatusUpdate.Review.PENDING and target.note_en == "One more arrest."
+    assert target.reviewed_at is not None  # what tells the queue it changed since it was accepted
+
+
+@pytest.mark.django_db
+def test_the_coordinators_comment_on_the_form_neither_updates_the_status_nor_makes_the_department_stale(target):
+    client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), change_data(target, note_en="Ours")
+    )
+    target.refresh_from_db()
+    department_opened = change_data(target)
+    url = reverse("admin:commitments_statusupdate_change", args=[target.pk])
+    reviewed = client_for("coordinator").post(
+        url, change_data(target, review="returned", review_comment="Add the number of victims helped.")
+    )
+    assert reviewed.status_code == 302
+    target.refresh_from_db()
+    assert target.updated_by.username == "rcmp" and target.review == "returned"
+    assert target.history.first().history_user.username == "coordinator"
+    saved = client_for("staff_a").post(url, {**department_opened, "note_en": "Ours, with 12 victims helped."})
+    assert saved.status_code == 302
+    target.refresh_from_db()
+    assert target.note_en == "Ours, with 12 victims helped." and target.review == "pending"
+
+
+@pytest.mark.django_db
+def test_a_status_update_reads_as_its_task_deliverable_and_period(target):
+    assert str(target) == "3.13 Dedicated Integrated Enforcement Team consisting of … — 2014-2015"
