@@ -29,7 +29,7 @@ from django.utils.functional import lazy
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
@@ -224,6 +224,11 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
                 self.admin_site.admin_view(self.lifecycle_view),
                 name="commitments_reportingperiod_lifecycle",
             ),
+            path(
+                "<int:period_id>/copy-narrative/",
+                self.admin_site.admin_view(self.copy_narrative_view),
+                name="commitments_reportingperiod_copy_narrative",
+            ),
             *super().get_urls(),
         ]
 
@@ -232,7 +237,11 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
     ) -> HttpResponse:
         period = self.get_object(request, unquote(object_id))
         if period is not None:
-            extra_context = {**(extra_context or {}), **self.lifecycle_context(request, period)}
+            extra_context = {
+                **(extra_context or {}),
+                **self.lifecycle_context(request, period),
+                **narrative_context(request, period),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def lifecycle_context(self, request: HttpRequest, period: ReportingPeriod) -> dict[str, Any]:
@@ -258,6 +267,27 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
         if step not in ("start_review", "reopen", "publish") or not self.has_change_permission(request, period):
             raise PermissionDenied
         getattr(self, step)(request, ReportingPeriod.objects.filter(pk=period.pk))
+        return HttpResponseRedirect(reverse("admin:commitments_reportingperiod_change", args=[period.pk]))
+
+    def copy_narrative_view(self, request: HttpRequest, period_id: int) -> HttpResponse:
+        """The period page's "Copy last year's narrative" button: POST, then back to the page with what happened."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        period = get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=period_id)
+        if not request.user.has_perm("napreport.add_narrativesection"):
+            raise PermissionDenied
+        try:
+            source, count = NarrativeSection.objects.copy_previous(period)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), level=messages.ERROR)
+        else:
+            copied = ngettext(
+                "%(count)d section of the %(source)s narrative was copied into %(period)s: update it for this year.",
+                "%(count)d sections of the %(source)s narrative were copied into %(period)s: update them for "
+                "this year.",
+                count,
+            )
+            self.message_user(request, copied % {"count": count, "source": source.label, "period": period.label})
         return HttpResponseRedirect(reverse("admin:commitments_reportingperiod_change", args=[period.pk]))
 
     @admin.action(description=_("Close for review (departments can no longer update)"), permissions=["change"])
@@ -336,6 +366,19 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
                 )
             else:
                 self.message_user(request, gettext("%(period)s is open for updates.") % {"period": following.label})
+
+
+def narrative_context(request: HttpRequest, period: ReportingPeriod) -> dict[str, Any]:
+    """The period page's narrative panel: its sections, or the earlier narrative it can start from."""
+    sections = period.narrative_sections.count()
+    may_copy = not sections and not period.is_published and request.user.has_perm("napreport.add_narrativesection")
+    return {
+        "narrative_sections": sections,
+        "narrative_url": reverse("admin:napreport_narrativesection_changelist")
+        + "?"
+        + urlencode({"period__id__exact": period.pk}),
+        "narrative_source": NarrativeSection.objects.copy_source(period) if may_copy else None,
+    }
 
 
 def state_moves(period: ReportingPeriod) -> list[dict[str, Any]]:

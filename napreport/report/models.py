@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -37,6 +39,52 @@ PART_KEYS = (SectionKey.PART_1, SectionKey.PART_2, SectionKey.PART_3, SectionKey
 HTML_FIELDS = ("summary_en", "summary_fr", "achievements_en", "achievements_fr", "body_en", "body_fr")
 
 
+class NarrativeSectionManager(models.Manager["NarrativeSection"]):
+    def copy_source(self, period: ReportingPeriod) -> ReportingPeriod | None:
+        """The period whose narrative `period` would start from: the latest earlier one that has one."""
+        return (
+            ReportingPeriod.objects.filter(start_year__lt=period.start_year, narrative_sections__isnull=False)
+            .order_by("-start_year")
+            .first()
+        )
+
+    def copy_previous(self, period: ReportingPeriod) -> tuple[ReportingPeriod, int]:
+        """Copy the latest earlier narrative into `period`, which has none yet, as the starting point of its
+        report: the period copied from and the number of sections. Each copy's history says where it came from.
+
+        Raises ValidationError, changing nothing, if the period is published, already has a narrative, or no
+        earlier period has one.
+        """
+        with transaction.atomic():
+            period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+            if period.is_published:
+                raise ValidationError(
+                    gettext("%(period)s is published: its narrative can no longer change.") % {"period": period.label}
+                )
+            if self.filter(period=period).exists():
+                raise already_written(period)
+            source = self.copy_source(period)
+            if source is None:
+                raise ValidationError(gettext("No earlier period has a narrative to copy."))
+            sections = list(self.filter(period=source))
+            reason = gettext("Copied from %(period)s") % {"period": source.label}
+            try:
+                with transaction.atomic():
+                    for section in sections:
+                        section.pk, section.period = None, period
+                        section._change_reason = reason  # type: ignore[attr-defined]  # read by simple-history
+                        section.save()
+            except IntegrityError:  # another coordinator's copy got there first
+                raise already_written(period) from None
+        return source, len(sections)
+
+
+def already_written(period: ReportingPeriod) -> ValidationError:
+    return ValidationError(
+        gettext("%(period)s already has a narrative: nothing was copied.") % {"period": period.label}
+    )
+
+
 class NarrativeSection(models.Model):
     """One narrative section of a period's report, in English and French, as sanitised HTML.
 
@@ -44,7 +92,9 @@ class NarrativeSection(models.Model):
     Achievements list; other sections use the body only.
     """
 
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="narrative_sections")
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="narrative_sections", verbose_name=_("period")
+    )
     key = models.CharField(_("section"), max_length=20, choices=SectionKey)
     position = models.PositiveSmallIntegerField(editable=False, default=0)
     title_en = models.CharField(_("title (English)"), max_length=200)
@@ -63,6 +113,8 @@ class NarrativeSection(models.Model):
     body = Translated("body_en")
 
     history = HistoricalRecords()
+
+    objects = NarrativeSectionManager()
 
     class Meta:
         ordering = ["period", "position"]
@@ -93,7 +145,9 @@ class PublishedReport(models.Model):
         ENGLISH = "en", _("English")
         FRENCH = "fr", _("French")
 
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="published_reports")
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="published_reports", verbose_name=_("period")
+    )
     language = models.CharField(_("language"), max_length=2, choices=Language)
     format = models.CharField(_("format"), max_length=4, choices=Format)
     file = models.FileField(_("file"), upload_to="reports/")
@@ -131,7 +185,9 @@ class Publication(models.Model):
 
     FINISHED = (Stage.PUBLISHED, Stage.REFUSED, Stage.FAILED, Stage.HANDED_OVER)
 
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="publications")
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="publications", verbose_name=_("period")
+    )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage, default=Stage.QUEUED)
     # The coordinator's language when they pressed Publish: the task writes its problems in it.
     language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE, editable=False)

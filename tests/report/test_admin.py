@@ -115,3 +115,90 @@ def test_the_narrative_forms_formatting_help_names_the_tags_as_text(client, demo
     description = page.content.decode().split('<div class="description">')[1].split("</div>")[0]
     assert shown in description
     assert "<" not in description  # no empty link, no list item outside a list
+
+
+def copy_url(period):
+    return reverse("admin:commitments_reportingperiod_copy_narrative", args=[period.pk])
+
+
+def narrative_state():
+    """Every section and every history record of one: what a refused copy must leave as it was."""
+    return (
+        list(NarrativeSection.objects.order_by("pk").values()),
+        list(NarrativeSection.history.order_by("history_id").values()),
+    )
+
+
+@pytest.mark.django_db
+def test_the_coordinator_copies_last_years_narrative_into_the_new_period(open_period):
+    last_year = ReportingPeriod.objects.get(plan=open_period.plan, start_year=2013)
+    response = client_for("coordinator").post(copy_url(open_period), follow=True)
+    period_page = reverse("admin:commitments_reportingperiod_change", args=[open_period.pk])
+    assert response.redirect_chain == [(period_page, 302)]
+    assert "10 sections of the 2013-2014 narrative were copied into 2014-2015" in response.content.decode()
+    fields = ["key", "title_en", "title_fr", "summary_en", "summary_fr", "achievements_en", "body_en", "body_fr"]
+    copied = list(NarrativeSection.objects.filter(period=open_period).values_list(*fields))
+    assert copied == list(NarrativeSection.objects.filter(period=last_year).values_list(*fields))
+    assert len(copied) == 10
+    history = NarrativeSection.history.filter(period=open_period)
+    assert history.count() == 10
+    recorded = {(entry.history_type, entry.history_user.username, entry.history_change_reason) for entry in history}
+    assert recorded == {("+", "coordinator", "Copied from 2013-2014")}
+
+
+@pytest.mark.django_db
+def test_a_second_copy_is_refused_and_changes_nothing(open_period):
+    client = client_for("coordinator")
+    client.post(copy_url(open_period))
+    NarrativeSection.objects.filter(period=open_period, key="foreword").update(body_en="<p>This year’s.</p>")
+    before = narrative_state()
+    response = client.post(copy_url(open_period), follow=True, HTTP_ACCEPT_LANGUAGE="fr-CA")
+    assert "La période 2014-2015 a déjà son texte du rapport\u00a0: rien n’a été copié." in response.content.decode()
+    assert narrative_state() == before
+
+
+@pytest.mark.django_db
+def test_a_published_periods_narrative_is_never_copied_over(demo):
+    published = ReportingPeriod.objects.get(plan=demo, start_year=2013)
+    before = narrative_state()
+    response = client_for("coordinator").post(copy_url(published), follow=True)
+    assert "2013-2014 is published: its narrative can no longer change." in response.content.decode()
+    assert narrative_state() == before
+
+
+@pytest.mark.django_db
+def test_with_no_earlier_narrative_there_is_nothing_to_copy(open_period):
+    NarrativeSection.objects.all().delete()
+    response = client_for("coordinator").post(copy_url(open_period), follow=True)
+    assert "No earlier period has a narrative to copy." in response.content.decode()
+    assert not NarrativeSection.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["anonymous", "staff_a", "staff_b", "co_lead"])
+def test_only_the_coordinator_may_copy_a_narrative(role, open_period):
+    before = narrative_state()
+    response = client_for(role).post(copy_url(open_period))
+    assert response.status_code == (302 if role == "anonymous" else 403)
+    if role == "anonymous":
+        assert "/admin/login/" in response["Location"]
+    assert narrative_state() == before
+
+
+@pytest.mark.django_db
+def test_copying_is_a_post_only(open_period):
+    assert client_for("coordinator").get(copy_url(open_period)).status_code == 405
+    assert not NarrativeSection.objects.filter(period=open_period).exists()
+
+
+@pytest.mark.django_db
+def test_the_period_page_offers_the_copy_only_while_the_period_has_no_narrative(open_period):
+    client = client_for("coordinator")
+    page_url = reverse("admin:commitments_reportingperiod_change", args=[open_period.pk])
+    page = client.get(page_url).content.decode()
+    assert copy_url(open_period) in page and "Copy last year’s narrative (2013-2014) as a starting point" in page
+    assert "No section is written for this period yet." in page
+    client.post(copy_url(open_period))
+    page = client.get(page_url).content.decode()
+    assert copy_url(open_period) not in page
+    assert f"?period__id__exact={open_period.pk}" in page and "10 sections written for this period" in page

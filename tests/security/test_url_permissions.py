@@ -75,6 +75,8 @@ EXPECTATIONS = [
     ("admin:commitments_reportingperiod_add", COORDINATOR, COORDINATOR),
     # The period page's lifecycle buttons: POST only (a GET is refused); the sample is the open 2014-2015.
     ("admin:commitments_reportingperiod_lifecycle", NOBODY, COORDINATOR),
+    # The period page's "Copy last year's narrative" button: POST only; the sample open period has no narrative.
+    ("admin:commitments_reportingperiod_copy_narrative", NOBODY, COORDINATOR),
     ("admin:commitments_reportingperiod_delete", NOBODY, NOBODY),
     ("admin:commitments_reportingperiod_*", COORDINATOR, NOBODY),
     ("admin:commitments_publisheddeliverable_changelist", COORDINATOR, NOBODY),
