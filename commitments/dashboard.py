@@ -1,51 +1,107 @@
-"""What the coordinator watches during a period: progress per lead department and statuses per pillar."""
+"""What the coordinator watches during a period: the totals, progress per lead department, statuses per pillar,
+the days left before updates are due, and the last reminders sent.
 
+Every figure is counted by the database: the number of queries does not grow with the chart.
+"""
+
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from commitments.models import DeliverableLead, ReportingPeriod, Status, StatusUpdate
-from commitments.reminders import outstanding_by_department_id
+from commitments.models import Department, ReportingPeriod, SentReminder, Status, StatusUpdate
+
+UPDATES = "lead_links__deliverable__status_updates"  # a department's status updates, through its lead links
+
+
+def department_progress(period: ReportingPeriod) -> QuerySet[Department]:
+    """The departments leading deliverables tracked in `period`, by acronym, each annotated with `total`,
+    `done` (updated this period), `outstanding`, `returned`, `last` (its latest update) and `last_reminded`
+    (when it was last sent a reminder for the period). One query."""
+    last_reminder = SentReminder.objects.filter(period=period, department=OuterRef("pk")).order_by("-sent_at")
+    return (
+        Department.objects.filter(**{f"{UPDATES}__period": period})  # the counts below read the same join
+        .annotate(
+            total=Count(UPDATES, distinct=True),
+            done=Count(UPDATES, filter=Q(**{f"{UPDATES}__updated_at__isnull": False}), distinct=True),
+            outstanding=Count(UPDATES, filter=Q(**{f"{UPDATES}__updated_at__isnull": True}), distinct=True),
+            returned=Count(UPDATES, filter=Q(**{f"{UPDATES}__review": StatusUpdate.Review.RETURNED}), distinct=True),
+            last=Max(f"{UPDATES}__updated_at"),
+            last_reminded=Subquery(last_reminder.values("sent_at")[:1]),
+        )
+        .order_by("acronym")
+    )
+
+
+@dataclass
+class Totals:
+    """The whole period's figures: updated out of all, and how many are in each review state."""
+
+    total: int
+    updated: int
+    by_review: dict[str, int]  # review state → how many
+
+    @property
+    def outstanding(self) -> int:
+        return self.total - self.updated
+
+    @property
+    def returned(self) -> int:
+        return self.by_review[StatusUpdate.Review.RETURNED]
+
+    @property
+    def review_rows(self) -> list[tuple[Any, int]]:
+        """(the review state's label, how many), in the states' order."""
+        return [(StatusUpdate.Review(state).label, count) for state, count in self.by_review.items()]
+
+
+def period_totals(period: ReportingPeriod) -> Totals:
+    """One query."""
+    review_counts = {review.value: Count("pk", filter=Q(review=review)) for review in StatusUpdate.Review}
+    figures = StatusUpdate.objects.filter(period=period).aggregate(
+        total=Count("pk"), updated=Count("pk", filter=Q(updated_at__isnull=False)), **review_counts
+    )
+    return Totals(
+        total=figures["total"],
+        updated=figures["updated"],
+        by_review={review.value: figures[review.value] for review in StatusUpdate.Review},
+    )
+
+
+def last_sending(period: ReportingPeriod) -> list[SentReminder]:
+    """The reminders of the last sending for `period` (they share its time), by department. One query."""
+    latest = SentReminder.objects.filter(period=period).order_by("-sent_at").values("sent_at")[:1]
+    return list(
+        SentReminder.objects.filter(period=period, sent_at=Subquery(latest))
+        .select_related("department", "sent_by")
+        .order_by("department__acronym")
+    )
+
+
+def days_left(due_date: datetime.date | None) -> int | None:
+    return (due_date - timezone.localdate()).days if due_date else None
 
 
 def dashboard(period: ReportingPeriod) -> dict[str, Any]:
-    """What the coordinator watches during a period: progress per lead department and statuses per pillar, the
-    days left before updates are due, and, once they are overdue, the departments that are late.
-
-    Four queries, whatever the number of departments and deliverables.
-    """
-    updates = StatusUpdate.objects.filter(period=period)
-    progress = (
-        DeliverableLead.objects.filter(deliverable__status_updates__period=period)
-        .values("department_id", "department__acronym")
-        .annotate(
-            total=Count("deliverable__status_updates", distinct=True),
-            done=Count(
-                "deliverable__status_updates",
-                filter=Q(deliverable__status_updates__updated_at__isnull=False),
-                distinct=True,
-            ),
-            last=Max("deliverable__status_updates__updated_at"),
-        )
-        .order_by("department__acronym")
-    )
-    outstanding = outstanding_by_department_id(period)
+    """Everything the dashboard and its CSV show for `period`. Four queries, whatever the size of the chart."""
+    departments = list(department_progress(period))
     counts = (
-        updates.values("deliverable__task__objective__pillar__number", "status")
+        StatusUpdate.objects.filter(period=period)
+        .values("deliverable__task__objective__pillar__number", "status")
         .annotate(count=Count("pk"))
         .order_by("deliverable__task__objective__pillar__number", "status")
     )
-    days_left = (period.due_date - timezone.localdate()).days if period.due_date else None
-    departments = [{**row, "outstanding": outstanding.get(row["department_id"], [])} for row in progress]
+    left = days_left(period.due_date)
+    overdue = left is not None and left < 0
     return {
         "due_date": period.due_date,
-        "days_left": days_left,
-        "days_late": -days_left if days_left is not None and days_left < 0 else None,
+        "days_left": left,
+        "days_late": -left if left is not None and overdue else None,
         # Past the due date, a department with anything left to update is late.
-        "late": [row["department__acronym"] for row in departments if row["outstanding"]]
-        if days_left is not None and days_left < 0
-        else [],
+        "late": [d.short_name for d in departments if d.outstanding] if overdue else [],  # type: ignore[attr-defined]  # department_progress() annotates it
+        "totals": period_totals(period),
         "departments": departments,
         "pillars": [
             {
@@ -55,4 +111,5 @@ def dashboard(period: ReportingPeriod) -> dict[str, Any]:
             }
             for row in counts
         ],
+        "last_sending": last_sending(period),
     }

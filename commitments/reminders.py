@@ -1,11 +1,29 @@
-"""Reminders: e-mail each department the deliverables it has not updated yet in a period."""
+"""Reminders: e-mail each department the deliverables it has not updated yet in a period, in its language.
+
+The coordinator first sees what would be sent (planned_reminders), then sends it (send_reminders); every
+message sent is recorded as a SentReminder, which the dashboard shows.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.utils import translation
-from django.utils.formats import date_format
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
-from commitments.models import Department, ReportingPeriod, StatusUpdate
+from commitments.models import Department, ReportingPeriod, SentReminder, StatusUpdate
+
+logger = logging.getLogger(__name__)
+
+# The languages of one message: the department's preferred one, or both, English first (as GC e-mails are).
+BOTH_LANGUAGES = ["en", "fr"]
 
 
 def outstanding_by_department_id(period: ReportingPeriod) -> dict[int, list[StatusUpdate]]:
@@ -23,45 +41,128 @@ def outstanding_by_department_id(period: ReportingPeriod) -> dict[int, list[Stat
     return by_department
 
 
-def outstanding_by_department(period: ReportingPeriod) -> dict[Department, list[StatusUpdate]]:
-    """{department, with its members: [its outstanding status updates]}. Four queries."""
+@dataclass
+class PlannedReminder:
+    """One department's reminder as it would be sent: to whom, in which languages, listing which items."""
+
+    department: Department
+    updates: list[StatusUpdate]
+    recipients: list[str] = field(default_factory=list)
+
+    @property
+    def languages(self) -> list[str]:
+        return [self.department.preferred_language] if self.department.preferred_language else BOTH_LANGUAGES
+
+
+def planned_reminders(period: ReportingPeriod) -> list[PlannedReminder]:
+    """A reminder for each department with deliverables left to update in `period`, in the departments'
+    order; those without any address have no recipients (the confirmation page names them). Four queries."""
     by_department = outstanding_by_department_id(period)
-    departments = Department.objects.filter(pk__in=by_department).prefetch_related("members")
-    return {department: by_department[department.pk] for department in departments}
+    active_members = Prefetch("members", queryset=get_user_model().objects.filter(is_active=True).order_by("email"))
+    departments = Department.objects.filter(pk__in=by_department).prefetch_related(active_members)
+    planned = []
+    for department in departments:
+        addresses = [department.email] if department.email else []
+        addresses += [member.email for member in department.members.all() if member.email]
+        recipients = list(dict.fromkeys(address.lower() for address in addresses))  # each address once
+        planned.append(PlannedReminder(department, by_department[department.pk], recipients))
+    return planned
 
 
-def send_reminders(period: ReportingPeriod) -> list[Department]:
-    """One e-mail to each department with outstanding items (its contact address and its members);
-    returns the departments written to."""
-    messages, reminded = [], []
-    for department, updates in outstanding_by_department(period).items():
-        recipients = {department.email} if department.email else set()
-        recipients |= {member.email for member in department.members.all() if member.email}
-        if not recipients:
-            continue
-        lines = [f"- {update.deliverable.task.code}: {update.deliverable.text_en[:100]}" for update in updates]
-        subject = (
-            f"[NAP progress] {len(lines)} deliverables to update for {period.label}"
-            f" / {len(lines)} produits livrables à mettre à jour"
-        )
-        body = (
-            f"{department.acronym} has not yet updated these deliverables for {period.label}:\n\n"
-            + "\n".join(lines)
-            + due_line(period)
-            + "\n\nSign in to update them. / Ouvrez une session pour les mettre à jour.\n"
-        )
-        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, sorted(recipients)))
-        reminded.append(department)
-    send_mass_mail(messages)
-    return reminded
+def sign_in_url() -> str:
+    """The staff screens' sign-in page, on the site's configured address (never the Host of a request)."""
+    return settings.SITE_URL + reverse("admin:login")
 
 
-def due_line(period: ReportingPeriod) -> str:
-    """“Updates are due on March 1, 2015.” in English and French, when the period has a due date."""
-    if not period.due_date:
-        return ""
-    with translation.override("en"):
-        english = date_format(period.due_date, "DATE_FORMAT")
-    with translation.override("fr"):
-        french = date_format(period.due_date, "DATE_FORMAT")
-    return f"\n\nUpdates are due on {english}. / Les mises à jour sont attendues au plus tard le {french}."
+def reminder_message(period: ReportingPeriod, reminder: PlannedReminder) -> EmailMessage:
+    """The e-mail to one department: in its preferred language, or English then French in one message."""
+    languages = reminder.languages
+    subjects, bodies = [], []
+    for language in languages:
+        with translation.override(language):
+            subjects.append(
+                ngettext(
+                    "%(count)d deliverable to update for %(period)s",
+                    "%(count)d deliverables to update for %(period)s",
+                    len(reminder.updates),
+                )
+                % {"count": len(reminder.updates), "period": period.label}
+            )
+            context = reminder_context(period, reminder, bilingual=len(languages) > 1)
+            bodies.append(render_to_string(f"commitments/reminders/reminder_{language}.txt", context).strip())
+    return EmailMessage(
+        subject="[NAP] " + " / ".join(subjects),
+        body="\n\n* * *\n\n".join(bodies) + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=reminder.recipients,
+    )
+
+
+def reminder_context(period: ReportingPeriod, reminder: PlannedReminder, bilingual: bool) -> dict[str, Any]:
+    """What a reminder template shows, in the active language: texts whole, continuation lines indented."""
+    return {
+        "period": period.label,
+        "due_date": period.due_date,
+        "department": reminder.department,
+        "items": [
+            {"code": update.deliverable.task.code, "text": "\n    ".join(update.deliverable.text.splitlines())}
+            for update in reminder.updates
+        ],
+        "sign_in_url": sign_in_url(),
+        "bilingual": bilingual,
+    }
+
+
+@dataclass
+class Sending:
+    """What one press of “Send” did: the reminders sent (and recorded), and the departments not reached."""
+
+    sent: list[SentReminder] = field(default_factory=list)
+    failed: list[Department] = field(default_factory=list)
+    without_address: list[Department] = field(default_factory=list)
+
+
+def last_sending_time(period: ReportingPeriod) -> Any:
+    """When reminders were last sent for `period` (None if never). One query."""
+    return SentReminder.objects.filter(period=period).order_by("-sent_at").values_list("sent_at", flat=True).first()
+
+
+def send_reminders(period: ReportingPeriod, sent_by: User | None = None) -> Sending:
+    """Send each department with outstanding items its reminder, and record each message sent.
+
+    A message the mail server refuses is logged and its department reported as not reached; the others
+    still go. All reminders of one sending carry the same time.
+    """
+    sending, sent_at = Sending(), timezone.now()
+    connection = get_connection()
+    try:
+        connection.open()  # one connection for all; if the server is unreachable, each message says so below
+    except OSError:  # smtplib's errors are OSErrors too
+        logger.warning("The mail server is unreachable; trying each reminder on its own")
+    try:
+        for reminder in planned_reminders(period):
+            if not reminder.recipients:
+                sending.without_address.append(reminder.department)
+                continue
+            message = reminder_message(period, reminder)
+            message.connection = connection
+            try:
+                message.send()
+            except OSError:
+                logger.exception("The reminder to %s was not sent", reminder.department.acronym)
+                sending.failed.append(reminder.department)
+                continue
+            sending.sent.append(
+                SentReminder.objects.create(
+                    period=period,
+                    department=reminder.department,
+                    sent_at=sent_at,
+                    sent_by=sent_by,
+                    recipients=reminder.recipients,
+                    items=len(reminder.updates),
+                    language=reminder.department.preferred_language,
+                )
+            )
+    finally:
+        connection.close()
+    return sending

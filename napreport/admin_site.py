@@ -21,3 +21,10 @@ class StaffAdminSite(admin.AdminSite):
         if request.user.is_active and request.user.is_staff and not is_coordinator(request.user):
             return redirect("admin:commitments_statusupdate_changelist")
         return super().index(request, extra_context)
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        context = super().each_context(request)
+        # The index and the sidebar link the coordinator's screens (admin/commitments/_coordinator_screens.html);
+        # the views refuse everyone else whatever the page shows.
+        context["coordinator_screens"] = request.user.is_authenticated and is_coordinator(request.user)
+        return context

@@ -16,5 +16,7 @@ class Command(BaseCommand):
         if period is None:
             self.stdout.write("No period is open: no reminders sent.")
             return
-        reminded = send_reminders(period)
-        self.stdout.write(f"Sent {len(reminded)} reminders for {period.label}.")
+        sending = send_reminders(period)
+        self.stdout.write(f"Sent {len(sending.sent)} reminders for {period.label}.")
+        for department in sending.failed:
+            self.stderr.write(f"The mail server refused the reminder to {department.acronym}.")
