@@ -5,15 +5,25 @@ import, and web workers that never render a PDF should not pay for it.
 """
 
 import mimetypes
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+import weasyprint.pdf
 from django.apps import apps
 from django.conf import settings
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from napreport.report import pdf_tags
+
+# WeasyPrint offers no hook for its tag tree: the report's builder stands in for WeasyPrint's during a render,
+# one render at a time so that no other WeasyPrint call in the process sees the exchange.
+TAGS_LOCK = threading.Lock()
 
 
 def static_roots() -> list[Path]:
@@ -56,9 +66,21 @@ class StaticFilesOnly(URLFetcher):
         return None
 
 
+@contextmanager
+def report_tag_tree() -> Iterator[None]:
+    """WeasyPrint's PDF writer builds the tag tree with napreport.report.pdf_tags (see why there)."""
+    with TAGS_LOCK:
+        weasyprint_add_tags = weasyprint.pdf.add_tags
+        weasyprint.pdf.add_tags = pdf_tags.add_tags
+        try:
+            yield
+        finally:
+            weasyprint.pdf.add_tags = weasyprint_add_tags
+
+
 def pdf_from_html(html: str) -> bytes:
-    """WeasyPrint alone: the tagged PDF/UA-1 of an already rendered report."""
+    """The tagged PDF/UA-1 of an already rendered report."""
     # The document's language and title come from <html lang> and <title>; pdf/ua-1 tags the structure.
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=StaticFilesOnly()).write_pdf(
-        pdf_variant="pdf/ua-1"
-    )
+    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=StaticFilesOnly())
+    with report_tag_tree():
+        return document.write_pdf(pdf_variant="pdf/ua-1")
