@@ -63,6 +63,12 @@ def test_a_cached_page_is_served_without_rendering_it_again(client, published, d
     assert again.content == first.content and b"Rendered again" not in again.content
 
 
+def test_a_page_from_the_cache_is_the_page_as_rendered(client, published):
+    rendered, cached = client.get(PAGE), client.get(PAGE)
+    assert cached.content == rendered.content
+    assert dict(cached.items()) == dict(rendered.items())  # every header, the middleware's included
+
+
 def test_a_publication_shows_at_once(client, published, publish_next_year):
     assert "2014 to 2015" not in client.get("/en/").content.decode()
     assert "2014-2015" not in client.get("/en/downloads/").content.decode()
