@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import Department, Status, parse_fiscal_year
+from commitments.models import Department, SlipReason, Status, parse_fiscal_year
 from commitments.models.values import period_label
 
 # Machine name → the header a person reads, in the order of the exported file.
@@ -35,9 +35,13 @@ COLUMNS = {
     "target_year": _("On track for (fiscal year)"),
     "note_en": _("Progress note (English)"),
     "note_fr": _("Progress note (French)"),
+    # Filled in only when the target moves later than last year's (a slip, see is_slip): why, as the form asks.
+    "slip_reason": _("Reason for the later target"),
+    "slip_note_en": _("Why the target moved (English)"),
+    "slip_note_fr": _("Why the target moved (French)"),
 }
 # What the department types; every other column is there to read, and locked in the workbook.
-EDITABLE = ("status", "target_year", "note_en", "note_fr")
+EDITABLE = ("status", "target_year", "note_en", "note_fr", "slip_reason", "slip_note_en", "slip_note_fr")
 WIDTHS = {
     "id": 12,
     "version": 10,
@@ -50,8 +54,11 @@ WIDTHS = {
     "target_year": 16,
     "note_en": 50,
     "note_fr": 50,
+    "slip_reason": 24,
+    "slip_note_en": 40,
+    "slip_note_fr": 40,
 }
-WRAPPED = ("deliverable", "previous_note", "note_en", "note_fr")
+WRAPPED = ("deliverable", "previous_note", "note_en", "note_fr", "slip_note_en", "slip_note_fr")
 LANGUAGES = ("en", "fr")
 YEARS_OFFERED = 8  # target years in the drop-down, from the period's own
 
@@ -107,6 +114,21 @@ def read_status(value: object) -> tuple[str, int | None]:
     raise ValidationError(
         gettext("“%(status)s” is not a status; use one of %(statuses)s.")
         % {"status": value or "", "statuses": ", ".join(str(label) for label in Status.labels)}
+    )
+
+
+def read_slip_reason(value: object) -> str:
+    """A slip's reason from a cell: a code ("funding") or a label in English or French (« Financement »);
+    an empty cell is no reason."""
+    typed = key(value or "")
+    if not typed:
+        return ""
+    for reason in SlipReason:
+        if typed in (key(reason.value), *(key(label) for label in in_each_language(reason.label))):
+            return reason.value
+    raise ValidationError(
+        gettext("“%(reason)s” is not one of the reasons; use one of %(reasons)s.")
+        % {"reason": value, "reasons": ", ".join(str(label) for label in SlipReason.labels)}
     )
 
 
@@ -202,6 +224,10 @@ def fill_in_workbook(dataset: Any, title: str, years: Sequence[str]) -> bytes:
                 gettext("Choose this year's status from the list."),
             ),
             "target_year": (years, gettext("Choose the fiscal year it is on track for from the list.")),
+            "slip_reason": (
+                [str(label) for label in SlipReason.labels],
+                gettext("Choose from the list why the target moved later than last year's."),
+            ),
         }.get(name)
         validation = offered and list_validation(*offered)
         if validation:

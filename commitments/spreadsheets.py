@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from import_export import fields, resources, results, widgets
 
-from commitments.models import ReportingPeriod, StatusUpdate, status_label
+from commitments.models import ReportingPeriod, StatusUpdate, StatusUpdateQuerySet, is_slip, status_label
 from commitments.models.values import period_label
 from commitments.plain_text import without_control_characters
 from commitments.review import answer_review
@@ -19,6 +19,7 @@ from commitments.spreadsheet_template import (
     header_labels,
     machine_names,
     read_fiscal_year,
+    read_slip_reason,
     read_status,
 )
 
@@ -88,7 +89,8 @@ class ReadableDiff(resources.Diff):
 
 
 # The columns whose stored value is a code: the preview shows them as the export writes them.
-SHOWN_AS_LABELS = ("status", "target_year")
+SHOWN_AS_LABELS = ("status", "target_year", "slip_reason")
+SLIP_COLUMNS = ("slip_reason", "slip_note_en", "slip_note_fr")
 
 
 class StatusUpdateResource(resources.ModelResource):
@@ -121,6 +123,10 @@ class StatusUpdateResource(resources.ModelResource):
 
     def get_error_result_class(self) -> type[ImportProblem]:
         return ImportProblem
+
+    def get_queryset(self) -> StatusUpdateQuerySet:
+        # Each imported row is read with last year's status and target (subqueries), for the slip check.
+        return StatusUpdate.objects.with_previous()
 
     def get_diff_class(self) -> type[ReadableDiff]:
         return ReadableDiff
@@ -156,6 +162,9 @@ class StatusUpdateResource(resources.ModelResource):
 
     def dehydrate_target_year(self, update: StatusUpdate) -> str:
         return period_label(update.target_year) if update.target_year else ""
+
+    def dehydrate_slip_reason(self, update: StatusUpdate) -> str:
+        return str(update.get_slip_reason_display()) if update.slip_reason else ""
 
     # Last year's status and notes are annotations (StatusSpreadsheetsMixin.get_export_queryset).
     def dehydrate_previous_status(self, update: StatusUpdate) -> str:
@@ -199,6 +208,12 @@ class StatusUpdateResource(resources.ModelResource):
         # A spreadsheet's empty cell reads as None: an empty note is "", so an untouched row stays unchanged.
         for column in ("note_en", "note_fr"):
             row[column] = "" if row.get(column) is None else str(row[column])
+        # A file without the slip columns (older exports, scripts) leaves the reason already given as it is.
+        for column in ("slip_note_en", "slip_note_fr"):
+            if column in row:
+                row[column] = "" if row[column] is None else str(row[column])
+        if "slip_reason" in row:
+            row["slip_reason"] = read_slip_reason(row["slip_reason"])
         allowed = editable_updates(self.user)
         try:
             update_id = int(row.get("id") or 0)
@@ -263,6 +278,33 @@ class StatusUpdateResource(resources.ModelResource):
     def import_instance(self, instance: StatusUpdate, row: dict[str, Any], **kwargs: Any) -> None:
         super().import_instance(instance, row, **kwargs)
         instance.full_clean(exclude=["deliverable", "period"])
+        self.check_slip(instance, row)
+
+    def check_slip(self, update: StatusUpdate, row: dict[str, Any]) -> None:
+        """A target later than last year's needs its reason and a sentence in each language, as on the form;
+        any other status carries none (a reason left from a slip since undone is cleared)."""
+        before = (update.previous_status, update.previous_target)  # type: ignore[attr-defined]  # get_queryset()
+        if not is_slip(*before, update.status, update.target_year):
+            update.slip_reason = update.slip_note_en = update.slip_note_fr = ""
+            return
+        label = status_label(*before)
+        if not all(column in row for column in SLIP_COLUMNS) and not update.slip_reason:
+            raise ValidationError(
+                gettext(
+                    "This is later than last year's “%(before)s”, and the file has no column for the reason: "
+                    "export the file again and fill in the reason and the sentences in each language."
+                )
+                % {"before": label}
+            )
+        errors = {}
+        if not update.slip_reason:
+            errors["slip_reason"] = gettext("Last year this was “%(before)s”: say why the target moved later.") % {
+                "before": label
+            }
+        if not (update.slip_note_en.strip() and update.slip_note_fr.strip()):
+            errors["slip_note_en"] = gettext("Say in a sentence why the target moved, in each official language.")
+        if errors:
+            raise ValidationError(errors)
 
     def save_instance(self, instance: StatusUpdate, is_create: bool, row: dict[str, Any], **kwargs: Any) -> None:
         if kwargs.get("dry_run"):

@@ -131,6 +131,9 @@ def test_the_xlsx_export_is_a_template_to_fill_in(target):
         "target_year",
         "note_en",
         "note_fr",
+        "slip_reason",
+        "slip_note_en",
+        "slip_note_fr",
     }
     letter = {name: c.column_letter for name, c in cell.items()}
     validations = {str(v.sqref).split(":")[0]: v.formula1 for v in sheet.data_validations.dataValidation}
@@ -213,7 +216,9 @@ def test_a_csv_as_departments_programs_save_it_imports_exactly_its_changed_row(t
 
 
 def test_a_status_label_with_its_year_sets_the_target(target):
-    content = f"id,version,status,target_year,note_en,note_fr\n{target.pk},1,On track for 2016/2017,,,\n".encode()
+    # Complete last year: a later target is a slip, with its reason.
+    header = "id,version,status,target_year,note_en,note_fr,slip_reason,slip_note_en,slip_note_fr\n"
+    content = f"{header}{target.pk},1,On track for 2016/2017,,,,Funding,Budget,Budget\n".encode()
     client = signed_in("rcmp")
     html = preview(client, content, "updates.csv", "0")
     assert client.post(CONFIRM_URL, hidden_fields(html)).status_code == 302

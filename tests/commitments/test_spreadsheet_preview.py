@@ -11,7 +11,7 @@ from tests.commitments.staff_requests import client_for, csv_file
 pytestmark = pytest.mark.django_db
 
 IMPORT_URL = reverse("admin:commitments_statusupdate_import")
-HEADER = "id,version,status,target_year,note_en,note_fr\n"
+HEADER = "id,version,status,target_year,note_en,note_fr,slip_reason,slip_note_en,slip_note_fr\n"
 
 
 def preview_cells(target, row, language):
@@ -33,12 +33,13 @@ def preview_cells(target, row, language):
 )
 def test_the_preview_shows_statuses_and_target_years_as_labels_in_the_persons_language(target, language, status, year):
     assert target.status == "complete"
-    cells = preview_cells(target, f"{target.pk},1,On track,2015-2016,Note,\n", language)
-    assert status in cells and year in cells
-    assert not {"complete", "on_track", "2015"} & {part for cell in cells for part in cell.split("|")}
+    # Complete last year: a later target is a slip, with its reason.
+    cells = preview_cells(target, f"{target.pk},1,On track,2015-2016,Note,,Funding,Budget,Budget\n", language)
+    assert status in cells and year in cells and {"en": "Funding", "fr": "Financement"}[language] in cells
+    assert not {"complete", "on_track", "2015", "funding"} & {part for cell in cells for part in cell.split("|")}
 
 
 def test_an_unchanged_label_reads_the_same_on_both_sides(target):
-    cells = preview_cells(target, f"{target.pk},1,Terminé,,Une note,\n", "fr")
+    cells = preview_cells(target, f"{target.pk},1,Terminé,,Une note,,,,\n", "fr")
     assert "Terminé" in cells  # the status did not change: one label, no diff marks
     assert "Une note" in cells

@@ -90,8 +90,9 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(target):
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_import(role, target):
-    header = "id,version,status,target_year,note_en,note_fr\n"
-    body = f"{target.pk},1,on_track,2015-2016,Imported by {role},\n"
+    # Complete last year, on track this year: a slip, so the row carries its reason.
+    header = "id,version,status,target_year,note_en,note_fr,slip_reason,slip_note_en,slip_note_fr\n"
+    body = f"{target.pk},1,on_track,2015-2016,Imported by {role},,funding,Budget,Budget\n"
     response, html = import_and_confirm(client_for(role), csv_file(header + body), "0")
     target.refresh_from_db()
     if role == "anonymous":

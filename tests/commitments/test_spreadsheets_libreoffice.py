@@ -123,3 +123,45 @@ def test_the_template_saved_by_libreoffice_imports_exactly_the_changed_rows(demo
     assert (first.status, first.target_year, first.note_fr) == ("complete", None, NOTE_FR)
     assert second.note_en == NOTE_EN
     assert StatusUpdate.objects.filter(version__gt=1).count() == 2
+
+
+@pytest.mark.parametrize("saved_as", ["XLSX", "CSV in Windows-1252"])
+def test_a_slip_typed_in_the_template_keeps_its_reason_through_libreoffice(demo, soffice, tmp_path, saved_as):
+    convert_to, extension, file_format = SAVED_AS[saved_as]
+    client = Client(headers={"accept-language": "fr"})
+    client.force_login(get_user_model().objects.get(username="rcmp"))
+    slipped = StatusUpdate.objects.filter(period__start_year=2014, deliverable__leads__slug="rcmp").order_by("pk")[0]
+    # Last year “On track for 2014/2015”; this year the department moves it a year later, with its reason.
+    StatusUpdate.objects.filter(deliverable_id=slipped.deliverable_id, period__start_year__in=[2013, 2014]).update(
+        status="on_track", target_year=2014
+    )
+    columns = {f"statusupdateresource_{column}": "on" for column in StatusUpdateResource.Meta.fields}
+    exported = client.post(
+        reverse("admin:commitments_statusupdate_export"), {"format": "1", "resource": "0", **columns}
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(exported.content))
+    sheet = workbook.active
+    names = machine_names([cell.value for cell in sheet[1]])
+    (row,) = [row for row in sheet.iter_rows(min_row=2) if row[0].value == slipped.pk]
+    row[names.index("target_year")].value = "2015-2016"
+    row[names.index("slip_reason")].value = "Dépendance envers un partenaire"  # as the French drop-down offers it
+    row[names.index("slip_note_en")].value = NOTE_EN
+    row[names.index("slip_note_fr")].value = NOTE_FR
+    edited = tmp_path / "RCMP-2014-2015-etats.xlsx"
+    workbook.save(edited)
+
+    upload = io.BytesIO(save_with_libreoffice(soffice, edited, convert_to, tmp_path))
+    upload.name = f"from-libreoffice.{extension}"
+    response = client.post(
+        reverse("admin:commitments_statusupdate_import"),
+        {"format": file_format, "resource": "0", "import_file": upload},
+    )
+    html = response.content.decode()
+    assert 'name="confirm"' in html, html[-3000:]
+    assert html.count('<tr class="update">') == 1 and "Dépendance envers un partenaire" in html
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    assert client.post(reverse("admin:commitments_statusupdate_process_import"), fields).status_code == 302
+    slipped.refresh_from_db()
+    assert (slipped.target_year, slipped.slip_reason) == (2015, "partner_dependency")
+    assert (slipped.slip_note_en, slipped.slip_note_fr) == (NOTE_EN, NOTE_FR)
+    assert slipped.history.first().slip_reason == "partner_dependency"
