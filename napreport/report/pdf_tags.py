@@ -76,7 +76,6 @@ class TagTree:
 
     def build(self) -> None:
         for page_number, (page, stream) in enumerate(zip(self.document.pages, self.page_streams, strict=True)):
-            self.page_number = page_number
             self.page_ref = self.pdf.page_references[page_number]
             self.page = self.pdf.objects[int(self.page_ref.split()[0])]
             self.marks: dict[Any, dict[str, Any]] = stream._tags
@@ -114,6 +113,15 @@ class TagTree:
         if isinstance(box, boxes.MarginBox):
             self.make_artifact(box, "/Header" if box.at_keyword.startswith("@top") else "/Footer")
             return
+        if isinstance(box, boxes.FootnoteAreaBox):
+            # A page's footnotes come after its text; the text on the next page still continues the same
+            # elements.
+            remembered = self.last_child.get(id(parent))
+            notes = self.new_element("NonStruct", parent)
+            parent["K"].append(notes.reference)
+            self.add_children(box, notes, table)
+            self.last_child[id(parent)] = remembered
+            return
         if box.element is not None and box.element.get("aria-hidden") == "true":
             self.make_artifact(box, None)  # the draft watermark
             return
@@ -139,7 +147,7 @@ class TagTree:
                 and ("list-item" not in box.style["display"] or box.style["list_style_type"] == "none")
             ):
                 # A list item without a marker: WeasyPrint gives it no LI box of its own, so wrap its body.
-                parent = self.element_for((id(box.element), box.element_tag, "LI"), "LI", parent)
+                parent, _continued = self.element_for((id(box.element), box.element_tag, "LI"), "LI", parent)
                 tag = "LBody"
 
         # Keyed by the box before the swap below: a page may hold a table's caption without its rows.
@@ -151,12 +159,12 @@ class TagTree:
             for child in wrapper.children:
                 box.children.extend(child.children if child is wrapped else [child])
 
-        element = self.element_for(key, tag, parent)
+        element, continued = self.element_for(key, tag, parent)
         if tag == "Table":
             table = self.tables.setdefault(id(element), Table())
-        elif tag == "TR" and table is not None and not self.is_continued(element):
+        elif tag == "TR" and table is not None and not continued:
             table.rows.append([])
-        elif tag in ("TH", "TD") and table is not None and table.rows and not self.is_continued(element):
+        elif tag in ("TH", "TD") and table is not None and table.rows and not continued:
             self.add_cell(box, element, table)
         if tag == "Figure":
             self.describe_figure(box, element)
@@ -217,23 +225,17 @@ class TagTree:
         self.pdf.add_object(element)
         return element
 
-    def element_for(self, key: tuple[Any, ...], tag: str, parent: Any) -> Any:
-        """The structure element of a box: its previous sibling's when that has the same key (the box's HTML
-        element, pseudo-element, box type and tag), as a page or line break split it; else a new child of
-        `parent`."""
+    def element_for(self, key: tuple[Any, ...], tag: str, parent: Any) -> tuple[Any, bool]:
+        """The structure element of a box, and whether it continues one begun before: its previous sibling's
+        when that has the same key (the box's HTML element, pseudo-element, box type and tag), as a page or
+        line break split the element; else a new child of `parent`."""
         previous = self.last_child.get(id(parent))
         if previous is not None and previous[0] == key:
-            element = previous[1]
-            element.continued_on_page = self.page_number
-            return element
+            return previous[1], True
         element = self.new_element(tag, parent)
-        element.continued_on_page = None
         parent["K"].append(element.reference)
         self.last_child[id(parent)] = (key, element)
-        return element
-
-    def is_continued(self, element: Any) -> bool:
-        return getattr(element, "continued_on_page", None) is not None
+        return element, False
 
     def add_content(self, mcid: int, element: Any) -> None:
         """Marked content of this page as a kid of `element`, which may have begun on an earlier page."""

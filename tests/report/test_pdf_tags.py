@@ -4,6 +4,7 @@ The published 2013-2014 edition in both languages (rendered once a session by `d
 the code under test), read with pikepdf, and checked with pdfua.
 """
 
+import io
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
@@ -259,8 +260,29 @@ def test_text_in_another_language_carries_its_own_lang():
         '<!DOCTYPE html><html lang="fr"><head><title>Essai</title></head><body><h1>Rapport</h1>'
         '<p>L’enquête <span lang="en">Project COMBATIVE</span> de la GRC.</p></body></html>'
     )
-    pdf = pikepdf.open(__import__("io").BytesIO(pdf_from_html(html)))
+    pdf = pikepdf.open(io.BytesIO(pdf_from_html(html)))
     assert str(pdf.Root.Lang) == "fr"
     tagged = [element for element in elements(document_element(pdf)) if "/Lang" in element]
     assert [(role(element), str(element.Lang)) for element in tagged] == [("/Span", "en")]
     assert marks_content(tagged[0])
+
+
+def test_a_section_and_a_table_crossing_pages_with_footnotes_stay_one_sect_and_one_table():
+    notes = '<span class="note">A note at the foot of the page.</span>'
+    paragraphs = "".join(f"<p>Paragraph {i} of a long section.{notes if i % 7 == 0 else ''}</p>" for i in range(80))
+    body_rows = "".join(f'<tr><th scope="row">Row {i}</th><td>Value {i}</td></tr>' for i in range(80))
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><title>Pages</title><style>.note { float: footnote }'
+        "@page { @bottom-center { content: counter(page) } } thead { display: table-header-group }</style>"
+        f"</head><body><section><h2>Long</h2>{paragraphs}</section><section><h2>Table</h2><table><caption>Rows"
+        f'</caption><thead><tr><th scope="col">Row</th><th scope="col">Value</th></tr></thead><tbody>{body_rows}'
+        "</tbody></table></section></body></html>"
+    )
+    pdf = pikepdf.open(io.BytesIO(pdf_from_html(html)))
+    assert len(pdf.pages) >= 4
+    sections = [kid for kid in kids(document_element(pdf)) if is_element(kid) and role(kid) == "/Sect"]
+    assert len(sections) == 2
+    assert len([kid for kid in kids(sections[0]) if is_element(kid) and role(kid) == "/P"]) == 80
+    [table] = tables(pdf)
+    assert [role(kid) for kid in kids(table)] == ["/Caption", "/THead", "/TBody"]
+    assert len(rows(table)) == 81
