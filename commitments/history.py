@@ -87,9 +87,14 @@ HISTORY_SILENT_FIELDS = {
 }
 
 
-def describe_event(older: Any, newer: Any, changed: set[str]) -> list[str]:
-    """What a historical record of a status was, from its own values and the fields that changed since `older`:
-    the department's report, the taskforce's correction of it, a review decision."""
+EVENT_FIELDS = ("status", "target_year", "reported_status", "reported_target_year", "review", "review_comment")
+
+
+def describe_event(older: Any, newer: Any) -> list[str]:
+    """What a historical record of a status was, from its own values and what changed since `older`: the
+    department's report, the taskforce's correction of it, a review decision."""
+    # Compared here: simple-history's diff leaves out the fields no form edits (the reported status).
+    changed = {name for name in EVENT_FIELDS if getattr(older, name) != getattr(newer, name)}
     events = []
     reported = (newer.reported_status, newer.reported_target_year)
     if changed & {"reported_status", "reported_target_year"} and newer.reported_status:
@@ -135,7 +140,7 @@ class StatusChangeDisplay(HistoricalRecordContextHelper):
 
     def context_for_delta_changes(self, delta: Any) -> Any:
         # The record's own line in the history (what happened), beside its changes field by field.
-        self.record.events = describe_event(delta.old_record, delta.new_record, set(delta.changed_fields))
+        self.record.events = describe_event(delta.old_record, delta.new_record)
         changes = [change for change in delta.changes if change.field not in HISTORY_SILENT_FIELDS]
         return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
 

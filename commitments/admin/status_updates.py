@@ -116,7 +116,7 @@ class StatusUpdateAdmin(
     def get_list_display(self, request: HttpRequest) -> Any:
         # The lead column is the coordinator's: a department's list already is its own deliverables.
         if is_coordinator(request.user):
-            return [*self.list_display[:2], "leads_display", *self.list_display[2:]]
+            return [self.list_display[0], "leads_display", *self.list_display[1:]]
         return self.list_display
 
     def get_list_filter(self, request: HttpRequest) -> Any:

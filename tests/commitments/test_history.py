@@ -87,3 +87,61 @@ def test_a_published_status_is_not_offered_for_revert(target):
     open_record = target.history.first()
     url = reverse("admin:commitments_statusupdate_simple_history", args=[target.pk, open_record.history_id])
     assert 'value="Revert"' in client_for("coordinator").get(url).content.decode()
+
+
+def correct_as_coordinator(target, **changes):
+    return client_for("coordinator").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), change_data(target, **changes)
+    )
+
+
+@pytest.mark.django_db
+def test_correcting_a_departments_status_needs_a_reason_and_changes_nothing_without_one(target):
+    client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), change_data(target, status="ongoing")
+    )
+    target.refresh_from_db()
+    before = (target.status, target.version, target.history.count())
+    refused = correct_as_coordinator(target, status="complete")
+    assert refused.status_code == 200 and "The department reported “Ongoing”: say why" in refused.content.decode()
+    target.refresh_from_db()
+    assert (target.status, target.version, target.history.count()) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language, reported, corrected, accepted",
+    [
+        (
+            "en",
+            "Reported by the department: Ongoing",
+            "Corrected by the taskforce: Complete (the department reported Ongoing)",
+            "Accepted by the taskforce",
+        ),
+        (
+            "fr",
+            "Déclaré par le ministère : En cours",
+            "Corrigé par le Groupe de travail : Terminé (le ministère avait déclaré En cours)",
+            "Accepté par le Groupe de travail",
+        ),
+    ],
+)
+def test_the_history_shows_the_departments_status_the_correction_its_reason_and_the_decision(
+    target, language, reported, corrected, accepted
+):
+    client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), change_data(target, status="ongoing")
+    )
+    target.refresh_from_db()
+    reason = "The team's last arrests closed the file in February."
+    assert correct_as_coordinator(target, status="complete", correction_reason=reason).status_code == 302
+    target.refresh_from_db()
+    assert (target.status, target.reported_status) == ("complete", "ongoing")
+    assert correct_as_coordinator(target, review="accepted").status_code == 302
+    page = client_for("coordinator").get(
+        reverse("admin:commitments_statusupdate_history", args=[target.pk]), HTTP_ACCEPT_LANGUAGE=language
+    )
+    html = page.content.decode().replace("\xa0", " ")
+    assert reported in html and corrected in html and accepted in html
+    assert reason.replace("'", "&#x27;") in html
+    assert html.index(accepted) < html.index(corrected) < html.index(reported)  # newest first

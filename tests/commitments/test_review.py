@@ -1,9 +1,12 @@
-"""The coordinator's review of the departments' updates (commitments.review)."""
+"""The coordinator's review of the departments' updates (commitments.review) and the review queue
+(commitments.admin.review, commitments.admin.status_actions)."""
+
+import re
 
 import pytest
 from django.urls import reverse, reverse_lazy
 
-from commitments.models import ReportingPeriod, StatusUpdate
+from commitments.models import Deliverable, DeliverableLead, ReportingPeriod, StatusUpdate
 from tests.commitments.staff_requests import (
     change_data,
     client_for,
@@ -166,3 +169,118 @@ def test_the_coordinators_comment_on_the_form_neither_updates_the_status_nor_mak
 @pytest.mark.django_db
 def test_a_status_update_reads_as_its_task_deliverable_and_period(target):
     assert str(target) == "3.13 Dedicated Integrated Enforcement Team consisting of … — 2014-2015"
+
+
+# ---- the coordinator's review queue
+
+
+def grow_chart(times):
+    """The open period's chart `times` over: each deliverable copied with its leads and a status (the benchmarks'
+    synthesiser, tests/benchmarks/bench_report.grow, written with bulk inserts so a test can afford it)."""
+    period = ReportingPeriod.objects.get(start_year=2014)
+    originals = list(Deliverable.objects.filter(parent=None).prefetch_related("lead_links"))
+    for copy in range(1, times):
+        clones = Deliverable.objects.bulk_create(
+            Deliverable(
+                task_id=original.task_id,
+                position=copy * 1000 + original.position,
+                chart_position=f"{copy * 1000 + original.position:04d}",
+                text_en=original.text_en,
+                text_fr=original.text_fr,
+                start_year=original.start_year,
+            )
+            for original in originals
+        )
+        DeliverableLead.objects.bulk_create(
+            DeliverableLead(deliverable=clone, department_id=link.department_id, position=link.position)
+            for clone, original in zip(clones, originals, strict=True)
+            for link in original.lead_links.all()
+        )
+        StatusUpdate.objects.bulk_create(
+            StatusUpdate(deliverable=clone, period=period, status="ongoing") for clone in clones
+        )
+
+
+def queue_rows(html):
+    return re.findall(r'<td class="field-task_code">([^<]+)</td><td class="field-leads_display">([^<]*)</td>', html)
+
+
+@pytest.mark.django_db
+def test_the_queue_puts_returned_and_changed_since_accepted_first_with_their_leads(rcmp_pair):
+    target, other = rcmp_pair
+    decide_by_action("accept", [target])
+    target.refresh_from_db()
+    client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), change_data(target, note_en="Changed")
+    )
+    decide_by_action("return_for_changes", [other], comment="Which city?")
+    html = client_for("coordinator").get(LIST).content.decode()
+    first, second = html.index(f'value="{other.pk}"'), html.index(f'value="{target.pk}"')
+    rows = queue_rows(html)
+    assert first < second and rows[:2] == [
+        (other.deliverable.task.code, ", ".join(other.deliverable.lead_acronyms)),
+        (target.deliverable.task.code, "RCMP, CBSA"),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"review": "changed"}, "changed"),
+        ({"review": "returned"}, "returned"),
+        ({"review": "pending"}, "never reviewed"),
+        ({"lead": "cbsa"}, "co-led"),
+        ({"updated": "yes"}, "updated"),
+    ],
+)
+def test_the_queue_filters_by_review_state_lead_and_update(rcmp_pair, query, expected):
+    target, other = rcmp_pair
+    decide_by_action("accept", [target])
+    target.refresh_from_db()
+    client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), change_data(target, note_en="Changed")
+    )
+    decide_by_action("return_for_changes", [other], comment="Which city?")
+    html = client_for("coordinator").get(LIST, {"period__id__exact": target.period_id, **query}).content.decode()
+    listed = {int(pk) for pk in re.findall(r'name="form-\d+-id" value="(\d+)"', html)}
+    wanted = {
+        "changed": {target.pk},
+        "returned": {other.pk},
+        "updated": {target.pk},
+        "co-led": set(
+            StatusUpdate.objects.filter(period=target.period, deliverable__leads__slug="cbsa").values_list(
+                "pk", flat=True
+            )
+        ),
+        "never reviewed": set(
+            StatusUpdate.objects.filter(period=target.period)
+            .exclude(pk__in=[row.pk for row in rcmp_pair])
+            .values_list("pk", flat=True)
+        ),
+    }[expected]
+    assert listed == wanted or (len(wanted) > 100 and listed < wanted)
+
+
+@pytest.mark.django_db
+def test_the_queue_filters_by_pillar(target):
+    pillar = target.deliverable.task.objective.pillar
+    html = client_for("coordinator").get(LIST, {"pillar": pillar.pk, "period__id__exact": target.period_id})
+    codes = {code for code, _leads in queue_rows(html.content.decode())}
+    assert codes and all(code.startswith(f"{pillar.number}.") for code in codes)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", [{}, {"review": "pending", "lead": "rcmp", "pillar": "1", "updated": "no"}])
+def test_the_review_queue_runs_as_many_queries_at_ten_times_the_chart(target, query, django_assert_num_queries):
+    client = client_for("coordinator")
+    client.get(LIST, query)  # content types and the like are cached by the first request
+    # session, user, coordinator?, the user's and groups' permissions, the choices of the lead, pillar and period
+    # filters, the filtered count, the full count, the rows (last year's status, target and notes as
+    # subqueries), their leads (one prefetch), then saving the session (savepoint, update, release)
+    with django_assert_num_queries(15):
+        assert client.get(LIST, query).status_code == 200
+    grow_chart(10)
+    with django_assert_num_queries(15):
+        page = client.get(LIST, query).content.decode()
+    assert queue_rows(page)
