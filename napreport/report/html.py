@@ -1,15 +1,16 @@
 """The simple formatting a coordinator may use in the report's narrative, and nothing more.
 
 Narrative text is typed in the admin and printed in the public report and its PDF, so it is
-sanitised on save: paragraphs, lists, links, emphasis, sub-headings and footnotes survive;
+sanitised on save: paragraphs, lists, links, emphasis, sub-headings and footnotes survive, and `lang`
+on any of them (or on a span) for words in the other language (WCAG 3.1.2; the PDF tags them too);
 scripts, styles, event handlers and every other tag or attribute are removed.
 """
 
 import nh3
 
-ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "a", "strong", "em", "h3", "h4", "sup"}
+ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "a", "strong", "em", "h3", "h4", "sup", "span"}
 # Classes are allowed through ALLOWED_CLASSES only (nh3 refuses "class" in both).
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "*": {"lang"}}
 ALLOWED_CLASSES = {"p": {"footnote"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
