@@ -5,9 +5,12 @@ database cannot hold is a 400."""
 import logging
 from collections.abc import Callable
 
+from django.contrib.sessions import middleware as sessions
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.db import DatabaseError, DataError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +21,7 @@ class DatabaseUnavailableMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        # A failure outside the view (saving the session, say) has already become a 500 below us:
+        # A failure outside the view (a middleware's query, say) has already become a 500 below us:
         # if the database is what failed, say so with a 503 instead.
         if response.status_code == 500 and not database_answers():
             return unavailable(request, "a 500 while the database does not answer")
@@ -44,6 +47,31 @@ def unavailable(request: HttpRequest, reason: object) -> HttpResponse:
     response = HttpResponse(render_to_string("503.html"), status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = "30"
     return response
+
+
+class SessionMiddleware(sessions.SessionMiddleware):
+    """Django's, except that a session which cannot be saved after the view has answered leaves the answer as it
+    was. With SESSION_SAVE_EVERY_REQUEST the session is saved after the view's transaction has committed; Django
+    turns any DatabaseError from that save (a database restart, not only a session deleted by a sign-out in
+    another tab) into SessionInterrupted, a 400, and the person who has just saved is told nothing was saved, then
+    that their retry is stale. What the view did stands, so its answer stands: the failure is logged, the cookie
+    is not renewed, and at worst the person signs in again on a later request."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        try:
+            return super().process_response(request, response)
+        except (SessionInterrupted, DatabaseError) as error:
+            logger.warning(
+                "The session could not be saved after %s %s answered %s; the answer is kept: %r",
+                request.method,
+                request.path,
+                response.status_code,
+                error,
+                exc_info=True,
+            )
+            # The page depends on who is signed in, as it would had the save succeeded.
+            patch_vary_headers(response, ("Cookie",))
+            return response
 
 
 class ValueOutOfRangeMiddleware:

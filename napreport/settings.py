@@ -57,7 +57,8 @@ MIDDLEWARE = [
     "napreport.middleware.DatabaseUnavailableMiddleware",
     "napreport.middleware.ValueOutOfRangeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, keeping the view's answer when the session cannot be saved after it (napreport.middleware).
+    "napreport.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
