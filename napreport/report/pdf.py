@@ -1,4 +1,5 @@
-"""The report's PDF: WeasyPrint, allowed to load only embedded data and the project's static files.
+"""The report's PDF: WeasyPrint, allowed to load only embedded data and the project's static files, with the
+tag tree of napreport.report.pdf_tags (tagged PDF/UA-1 that screen readers and checkers can follow).
 
 Imported only where a PDF is rendered, inside the function that renders it: WeasyPrint loads Pango on
 import, and web workers that never render a PDF should not pay for it.
@@ -21,8 +22,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from napreport.report import pdf_tags
 
-# WeasyPrint offers no hook for its tag tree: the report's builder stands in for WeasyPrint's during a render,
-# one render at a time so that no other WeasyPrint call in the process sees the exchange.
+# WeasyPrint offers no hook for its tag tree: the report's builder stands in for WeasyPrint's while a laid-out
+# report is written, one at a time, so that no other WeasyPrint call in the process sees the exchange.
 TAGS_LOCK = threading.Lock()
 
 
@@ -81,6 +82,7 @@ def report_tag_tree() -> Iterator[None]:
 def pdf_from_html(html: str) -> bytes:
     """The tagged PDF/UA-1 of an already rendered report."""
     # The document's language and title come from <html lang> and <title>; pdf/ua-1 tags the structure.
-    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=StaticFilesOnly())
+    source = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=StaticFilesOnly())
+    laid_out = source.render(pdf_variant="pdf/ua-1")  # the slow part, outside the lock
     with report_tag_tree():
-        return document.write_pdf(pdf_variant="pdf/ua-1")
+        return laid_out.write_pdf(pdf_variant="pdf/ua-1")
