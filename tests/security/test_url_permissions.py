@@ -59,6 +59,8 @@ EXPECTATIONS = [
     ("admin:view_on_site", STAFF, NOBODY),
     ("admin:autocomplete", STAFF, NOBODY),  # deliverables for the status form's field: staff may view the chart
     ("admin:commitments_dashboard", COORDINATOR, COORDINATOR),  # POST sends the reminders
+    ("admin:commitments_dashboard_export", COORDINATOR, NOBODY),  # the dashboard as CSV
+    ("admin:commitments_reminders", COORDINATOR, COORDINATOR),  # GET: what would be sent; POST sends, records
     ("admin:commitments_statusupdate_changelist", STAFF, LEAD),  # each sees and changes only their own rows
     ("admin:commitments_statusupdate_export", STAFF, NOBODY),
     ("admin:commitments_statusupdate_import", STAFF, NOBODY),  # a preview writes nothing
