@@ -16,7 +16,7 @@ furniture; all open):
 - `lang` on an element inside the text is dropped.
 
 `add_tags` below has the signature of WeasyPrint's `weasyprint.pdf.tags.add_tags` and replaces it while
-the report renders (see `pdf.pdf_from_html`). It walks the same boxes, but a box continues its previous
+the laid-out report is written (see `pdf.pdf_from_html`). It walks the same boxes, but a box continues its previous
 sibling's structure element when both come from the same HTML element (a page or line break split it), so
 each element is one structure element whose content may lie on several pages, as the PDF format allows.
 It is written so that it could be offered upstream as the fix of those issues.
@@ -80,7 +80,7 @@ class TagTree:
             self.page = self.pdf.objects[int(self.page_ref.split()[0])]
             self.marks: dict[Any, dict[str, Any]] = stream._tags
             self.mcid_parents: dict[int, Any] = {}
-            self.artifacts: dict[int, str] = {}
+            self.artifacts: dict[int, tuple[str, str | None]] = {}  # MCID: artifact type and subtype
             self.add_children(page._page_box, self.top, table=None)
             self.mark_artifacts(stream)
             last_mcid = max([*self.mcid_parents, *self.artifacts], default=-1)
@@ -111,7 +111,7 @@ class TagTree:
             self.add_children(box, parent, table)
             return
         if isinstance(box, boxes.MarginBox):
-            self.make_artifact(box, "/Header" if box.at_keyword.startswith("@top") else "/Footer")
+            self.make_artifact(box, "/Pagination", "/Header" if box.at_keyword.startswith("@top") else "/Footer")
             return
         if isinstance(box, boxes.FootnoteAreaBox):
             # A page's footnotes come after its text; the text on the next page still continues the same
@@ -123,11 +123,11 @@ class TagTree:
             self.last_child[id(parent)] = remembered
             return
         if box.element is not None and box.element.get("aria-hidden") == "true":
-            self.make_artifact(box, None)  # the draft watermark
+            self.make_artifact(box, "/Layout")  # decoration, like the draft watermark
             return
         if getattr(box, "is_header", False) or getattr(box, "is_footer", False):
             if id(box.element) in self.seen_header_groups:
-                self.make_artifact(box, None)  # a table header repeated at the top of a page
+                self.make_artifact(box, "/Pagination")  # a table header repeated at the top of a page
                 return
             self.seen_header_groups.add(id(box.element))
 
@@ -265,9 +265,9 @@ class TagTree:
 
     # Page furniture
 
-    def make_artifact(self, box: Any, subtype: str | None) -> None:
+    def make_artifact(self, box: Any, kind: str, subtype: str | None = None) -> None:
         for mcid in self.marked_content_in(box):
-            self.artifacts[mcid] = subtype or ""
+            self.artifacts[mcid] = (kind, subtype)
 
     def marked_content_in(self, box: Any) -> Iterator[int]:
         if isinstance(box, AbsolutePlaceholder):
@@ -286,8 +286,8 @@ class TagTree:
         operations = stream.stream
         for index, operand in enumerate(operations):
             if isinstance(operand, pydyf.Dictionary) and operand.get("MCID") in self.artifacts:
-                subtype = self.artifacts[operand["MCID"]]
-                properties = pydyf.Dictionary({"Type": "/Pagination"})
+                kind, subtype = self.artifacts[operand["MCID"]]
+                properties = pydyf.Dictionary({"Type": kind})
                 if subtype:
                     properties["Subtype"] = subtype
                 operations[index - 1] = "/Artifact"

@@ -286,3 +286,18 @@ def test_a_section_and_a_table_crossing_pages_with_footnotes_stay_one_sect_and_o
     [table] = tables(pdf)
     assert [role(kid) for kid in kids(table)] == ["/Caption", "/THead", "/TBody"]
     assert len(rows(table)) == 81
+
+
+def test_the_draft_watermark_on_every_page_is_an_artifact():
+    paragraphs = "".join(f"<p>Paragraph {i} of a draft.</p>" for i in range(120))
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><title>Draft</title></head><body>'
+        f'<div aria-hidden="true" style="position: fixed; top: 40%">DRAFT</div><section><h2>Draft</h2>{paragraphs}'
+        "</section></body></html>"
+    )
+    pdf = pikepdf.open(io.BytesIO(pdf_from_html(html)))
+    assert len(pdf.pages) >= 2
+    for page in pdf.pages:
+        artifacts = [found for tag, found in marked_content(page) if tag == "/Artifact" and found is not None]
+        assert [str(found.Type) for found in artifacts] == ["/Layout"]
+    assert [role(kid) for kid in kids(document_element(pdf)) if is_element(kid)] == ["/Sect"]
