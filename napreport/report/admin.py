@@ -204,10 +204,14 @@ class PublishedReportAdmin(admin.ModelAdmin):
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(GuardedHistoryAdmin):
-    list_display = ["label", "plan", "state", "due_date", "opened_at", "published_at"]
+    list_display = ["fiscal_year", "plan", "state", "due_date", "opened_at", "published_at"]
     list_filter = ["plan", "state"]
-    readonly_fields = ["state", "published_at"]
+    readonly_fields = ["state", "opened_at", "published_at"]  # set by the lifecycle, never typed
     actions = ["start_review", "reopen", "publish", "open_next_period"]
+
+    @admin.display(description=_("fiscal year"), ordering="start_year")
+    def fiscal_year(self, period: ReportingPeriod) -> str:
+        return period.label
 
     def has_change_permission(self, request: HttpRequest, obj: ReportingPeriod | None = None) -> bool:
         if obj is not None and obj.is_published:
@@ -287,7 +291,8 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
                 "this year.",
                 count,
             )
-            self.message_user(request, copied % {"count": count, "source": source.label, "period": period.label})
+            copied %= {"count": count, "source": source.label, "period": period.label}
+            self.message_user(request, copied, level=messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:commitments_reportingperiod_change", args=[period.pk]))
 
     @admin.action(description=_("Close for review (departments can no longer update)"), permissions=["change"])

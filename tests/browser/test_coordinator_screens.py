@@ -1,0 +1,88 @@
+"""The coordinator's screens in headless Chromium, in English and French (issue #13): the new period's narrative
+starts from last year's at the press of a button on the period's page, and axe-core finds nothing on the status
+list and form, the narrative list and form, and the period list and page."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+
+from commitments.models import ReportingPeriod, StatusUpdate
+from napreport.report.models import NarrativeSection
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+
+COPIED = {
+    "en-CA": "10 sections of the 2013-2014 narrative were copied into 2014-2015: update them for this year.",
+    "fr-CA": "10 sections du texte du rapport 2013-2014 ont été copiées dans 2014-2015\u00a0: mettez-les à jour "
+    "pour cette année.",
+}
+COPY_BUTTON = {
+    "en-CA": "Copy last year’s narrative (2013-2014) as a starting point",
+    "fr-CA": "Copier le texte du rapport de l’an dernier (2013-2014) comme point de départ",
+}
+
+
+@pytest.fixture
+def coordinator(browser, live_server, demo):
+    contexts = []
+
+    def sign_in(locale):
+        context = browser.new_context(base_url=live_server.url, locale=locale)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto("/admin/")
+        page.locator("#id_username").fill("coordinator")
+        page.locator("#id_password").fill("demo-coordinator-2014")
+        page.locator("#login-form [type=submit]").click()
+        page.wait_for_load_state()
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
+
+
+def violations(page):
+    results = Axe().run(page, options=WCAG)
+    return [
+        (violation["id"], [node["target"] for node in violation["nodes"]])
+        for violation in results.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize("locale", ["en-CA", "fr-CA"])
+def test_the_coordinator_starts_the_narrative_from_last_years_and_axe_finds_nothing(coordinator, demo, locale):
+    page = coordinator(locale)
+    open_period = ReportingPeriod.objects.get(plan=demo, start_year=2014)
+    problems = {}
+
+    def check(name):
+        assert page.locator("html").get_attribute("lang") == locale[:2]
+        if found := violations(page):
+            problems[name] = found
+
+    page.goto(reverse("admin:commitments_reportingperiod_change", args=[open_period.pk]))
+    check("period page, no narrative yet")
+    page.get_by_role("button", name=COPY_BUTTON[locale]).click()
+    page.locator(".messagelist .success").wait_for()
+    assert page.locator(".messagelist").inner_text().strip() == COPIED[locale]
+    assert NarrativeSection.objects.filter(period=open_period).count() == 10
+    assert page.get_by_role("button", name=COPY_BUTTON[locale]).count() == 0  # once only
+    check("period page, narrative copied")
+
+    copied = NarrativeSection.objects.get(period=open_period, key="foreword")
+    update = StatusUpdate.objects.filter(period=open_period).order_by("pk").first()
+    for name, url in [
+        ("status list", reverse("admin:commitments_statusupdate_changelist")),
+        ("status form", reverse("admin:commitments_statusupdate_change", args=[update.pk])),
+        ("narrative list", reverse("admin:napreport_narrativesection_changelist")),
+        ("new section", reverse("admin:napreport_narrativesection_add")),
+        ("copied section", reverse("admin:napreport_narrativesection_change", args=[copied.pk])),
+        ("period list", reverse("admin:commitments_reportingperiod_changelist")),
+    ]:
+        page.goto(url)
+        check(name)
+    assert problems == {}
