@@ -5,6 +5,7 @@ The admin (through a background task, napreport.report.tasks), `load_demo` and t
 whoever publishes, wherever it runs.
 """
 
+import contextlib
 import hashlib
 import os
 import secrets
@@ -101,15 +102,18 @@ def publish_period(period: ReportingPeriod, progress: Callable[[str], None] | No
     never rendered again, whatever later happens to the live data or the templates. All or nothing: the files
     are rendered under staging names, then ONE transaction, under the period's row lock, checks again, freezes
     the chart, checks that the frozen record renders exactly what was rendered, moves the files to their final
-    names, records them and marks the period published. Killed anywhere before that commit (kill -9 of the
-    worker), it leaves the period unpublished and no file on any page (only recorded files are served); the next
-    successful attempt removes what interrupted ones left. `progress(stage)` is called as each stage starts (a
-    Publication.Stage value); it may raise to stop the publication.
+    names (the canonical ones, never a variant with a suffix), records them and marks the period published.
+    Failing anywhere (an error, a full disk), it removes every file it wrote. Killed anywhere before that commit
+    (kill -9 of the worker), it leaves the period unpublished and no file on any page (only recorded files are
+    served); the next successful attempt removes what interrupted ones left. `progress(stage)` is called as each
+    stage starts (a Publication.Stage value); it may raise to stop the publication.
     """
     from napreport.report.pdf import pdf_from_html  # loads WeasyPrint only when publishing
 
     progress = progress or _no_progress
     period = remove_leftovers(period)
+    # This attempt's own staging folder: another attempt may be staging beside it at the same time.
+    staging = f"{report_directory(period)}/staging/{secrets.token_hex(8)}"
     staged = []
     try:
         for language, _name in settings.LANGUAGES:
@@ -117,7 +121,7 @@ def publish_period(period: ReportingPeriod, progress: Callable[[str], None] | No
                 progress(f"rendering-{language}-{file_format}")
                 source = render_html(period, language, for_pdf=file_format == PublishedReport.Format.PDF)
                 content = source.encode() if file_format == PublishedReport.Format.HTML else pdf_from_html(source)
-                staged.append(stage_report(period, language, file_format, source, content))
+                staged.append(stage_report(staging, period, language, file_format, source, content))
         moved = []
         try:
             with transaction.atomic():
@@ -135,16 +139,14 @@ def publish_period(period: ReportingPeriod, progress: Callable[[str], None] | No
                 # `robust`: the publication stands even if the cache cannot be reached; the failure is logged.
                 transaction.on_commit(expire_public_pages, robust=True)
                 # Published: whatever any other attempt staged can go (each one finds the period published).
-                directory = report_directory(period)
-                transaction.on_commit(lambda: remove_files(stored_files(f"{directory}/staging")), robust=True)
+                transaction.on_commit(lambda: remove_tree(f"{report_directory(period)}/staging"), robust=True)
         except BaseException:
             for name in moved:  # rolled back: recorded nowhere
                 default_storage.delete(name)
             raise
     finally:
-        for report in staged:
-            if report.staging_name:
-                default_storage.delete(report.staging_name)
+        # Whatever happened, this attempt's staged files go: moved into place, or never to be used.
+        remove_tree(staging)
     return period
 
 
@@ -206,6 +208,18 @@ def remove_files(names: Iterable[str]) -> None:
         default_storage.delete(name)
 
 
+def remove_tree(directory: str) -> None:
+    """Delete the files under `directory`, then its folders that are left empty (on storages with folders)."""
+    remove_files(stored_files(directory))
+    try:
+        top = default_storage.path(directory)
+    except NotImplementedError:
+        return
+    for folder, _children, _files in os.walk(top, topdown=False):
+        with contextlib.suppress(OSError):  # gone already, or another attempt is staging into it right now
+            os.rmdir(folder)
+
+
 def stored_files(directory: str) -> Iterator[str]:
     try:
         directories, files = default_storage.listdir(directory)
@@ -235,11 +249,15 @@ class StagedReport:
 
 
 def stage_report(
-    period: ReportingPeriod, language: str, file_format: str, source: str, content: bytes
+    staging: str, period: ReportingPeriod, language: str, file_format: str, source: str, content: bytes
 ) -> StagedReport:
-    """Store a rendered file under a staging name of its own, which no page serves."""
-    name = f"{report_directory(period)}/staging/{secrets.token_hex(8)}/{report_name(period, language, file_format)}"
-    staging_name = default_storage.save(name, ContentFile(content))
+    """Store a rendered file in the attempt's `staging` folder, which no page serves."""
+    name = f"{staging}/{report_name(period, language, file_format)}"
+    try:
+        staging_name = default_storage.save(name, ContentFile(content))
+    except BaseException:
+        default_storage.delete(name)  # what a full disk let through: a truncated file
+        raise
     return StagedReport(language, file_format, staging_name, sha256(source.encode()), sha256(content), len(content))
 
 
@@ -252,12 +270,13 @@ def expire_public_pages() -> None:
 
 
 def store_report(period: ReportingPeriod, report: StagedReport) -> PublishedReport:
-    """Move a staged file to its final name and record it (inside the publication's transaction)."""
-    name = default_storage.get_available_name(
-        f"{report_directory(period)}/{report_name(period, report.language, report.format)}"
-    )
+    """Move a staged file to its final name and record it (inside the publication's transaction).
+
+    The name is always the canonical one: under the period's lock, with the period unpublished, a file already
+    there was left by an attempt killed before it committed (after `remove_leftovers` ran for this one), and the
+    move replaces it."""
+    name = f"{report_directory(period)}/{report_name(period, report.language, report.format)}"
     move(report.staging_name, name)
-    report.staging_name = ""
     return PublishedReport.objects.create(
         period=period,
         language=report.language,
@@ -269,12 +288,17 @@ def store_report(period: ReportingPeriod, report: StagedReport) -> PublishedRepo
 
 
 def move(source: str, target: str) -> None:
-    """Rename a stored file: atomic on the file system; a copy then a delete on storages without paths."""
+    """Rename a stored file over `target`: atomic on the file system; a copy then a delete on storages without
+    paths (which would otherwise save beside an existing `target` under a name with a random suffix)."""
     try:
         source_path, target_path = default_storage.path(source), default_storage.path(target)
     except NotImplementedError:
+        default_storage.delete(target)
         with default_storage.open(source) as file:
-            default_storage.save(target, file)
+            saved = default_storage.save(target, file)
+        if saved != target:
+            default_storage.delete(saved)
+            raise FileExistsError(f"{target} was stored meanwhile") from None
         default_storage.delete(source)
     else:
         os.makedirs(os.path.dirname(target_path), exist_ok=True)

@@ -5,9 +5,13 @@ pressing Publish again simply works; two requests at once make one publication.
 Tasks run as they are queued here (the immediate backend, settings.TASKS in tests); tests/production/
 test_publishing_worker.py runs the real queue and a real worker, and kills it."""
 
+import errno
 import hashlib
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
@@ -242,3 +246,115 @@ def test_only_a_coordinator_may_press_publish(in_review, django_capture_on_commi
     assert response.status_code == 403
     assert published_state(in_review) == before
     assert not Publication.objects.exists()
+
+
+def files_left(period):
+    """Every file under the period's report folder, as the file system has it (staging included)."""
+    folder = Path(settings.MEDIA_ROOT) / report_directory(period)
+    return sorted(str(path.relative_to(settings.MEDIA_ROOT)) for path in folder.rglob("*") if path.is_file())
+
+
+def canonical_names(period):
+    return [
+        f"{report_directory(period)}/annual-report-{period.label}-{language}.{file_format}"
+        for language in ("en", "fr")
+        for file_format in ("html", "pdf")
+    ]
+
+
+def assert_published_under_the_canonical_names(period):
+    assert_published_once(period)
+    recorded = PublishedReport.objects.filter(period=period).order_by("language", "format")
+    assert [report.file.name for report in recorded] == canonical_names(period)
+    assert files_left(period) == canonical_names(period)
+
+
+class Refused(Exception):
+    """An error in a stage of the publication (the database, a template, WeasyPrint)."""
+
+
+def fails_after_moving_one_file(monkeypatch):
+    store = publishing.store_report
+    stored = []
+
+    def store_once(period, report):
+        if stored:
+            raise Refused
+        stored.append(store(period, report))
+        return stored[-1]
+
+    monkeypatch.setattr(publishing, "store_report", store_once)
+
+
+@pytest.mark.parametrize("stage", ["rendering-fr-pdf", "freezing", "storing"])
+def test_a_publication_failing_in_a_stage_leaves_no_file_and_a_retry_stores_the_canonical_names(
+    in_review, monkeypatch, stage
+):
+    before = published_state(in_review)
+
+    def fails_at_the_stage(started):
+        if started == stage:
+            raise Refused
+
+    if stage == "storing":
+        fails_after_moving_one_file(monkeypatch)
+    with pytest.raises(Refused):
+        publishing.publish_period(in_review, fails_at_the_stage)
+    assert published_state(in_review)[:3] == before[:3]
+    assert files_left(in_review) == []  # neither staged files nor those already moved into place
+
+    monkeypatch.undo()
+    publishing.publish_period(in_review)
+    assert_published_under_the_canonical_names(in_review)
+
+
+class FillsTheDisk(ContentFile):
+    """A file whose writing stops part of the way with ENOSPC, as on a full disk: its start is on the disk."""
+
+    def chunks(self, chunk_size=None):
+        yield self.read(16)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_leaves_no_truncated_file_and_a_retry_stores_the_canonical_names(in_review, monkeypatch):
+    before = published_state(in_review)
+    written = []
+    partial = []
+
+    def fourth_file_fills_the_disk(content):
+        written.append(content)
+        return FillsTheDisk(content) if len(written) == 4 else ContentFile(content)
+
+    real_save = default_storage.save
+
+    def save_noting_what_reached_the_disk(name, content, **options):
+        try:
+            return real_save(name, content, **options)
+        except OSError:
+            partial.append(Path(default_storage.path(name)).exists())  # before our clean-up runs
+            raise
+
+    monkeypatch.setattr(publishing, "ContentFile", fourth_file_fills_the_disk)
+    monkeypatch.setattr(publishing.default_storage, "save", save_noting_what_reached_the_disk)
+    with pytest.raises(OSError, match="No space left"):
+        publishing.publish_period(in_review)
+    assert partial == [True]  # the full disk did leave a truncated file behind, for a moment
+    assert published_state(in_review)[:3] == before[:3]
+    assert files_left(in_review) == []
+
+    monkeypatch.undo()
+    publishing.publish_period(in_review)
+    assert_published_under_the_canonical_names(in_review)
+
+
+def test_files_a_killed_attempt_moved_into_place_meanwhile_are_replaced_not_stored_beside(in_review):
+    """Two attempts: this one checks for leftovers and renders; meanwhile the other moves its files to the
+    canonical names and is killed before it commits. This one replaces them, and stores no `…_AbC123x.pdf`."""
+
+    def another_attempt_is_killed_after_moving(stage):
+        if stage == "rendering-en-html":
+            for name in canonical_names(in_review):
+                default_storage.save(name, ContentFile(b"left by a killed attempt"))
+
+    publishing.publish_period(in_review, another_attempt_is_killed_after_moving)
+    assert_published_under_the_canonical_names(in_review)  # and each file's checksum is the one recorded
