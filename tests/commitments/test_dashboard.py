@@ -236,7 +236,7 @@ def test_the_csv_has_a_row_per_department_and_the_totals(target):
     total = StatusUpdate.objects.filter(period=target.period).count()
     assert rows[-1] == ["All departments", "0", str(total), str(total), "0", "", ""]
     leading = Department.objects.filter(lead_links__deliverable__status_updates__period=target.period).distinct()
-    assert [row[0] for row in rows[1:-1]] == sorted(d.acronym for d in leading)
+    assert [row[0] for row in rows[1:-1]] == sorted((d.acronym for d in leading), key=str.casefold)
 
 
 def test_the_csvs_headers_are_in_the_users_language(target):
@@ -244,6 +244,8 @@ def test_the_csvs_headers_are_in_the_users_language(target):
     rows = read_csv(response)
     assert rows[0][:5] == ["Ministère", "Mis à jour", "Produits livrables", "À faire", "Renvoyé"]
     assert rows[-1][0] == "Tous les ministères" and any(row[0] == "GRC" for row in rows)
+    names = [row[0] for row in rows[1:-1]]
+    assert names.index("CANAFE") < names.index("GRC") < names.index("SP")  # French order for French names
     assert "tableau-de-bord-2014-2015.csv" in response["Content-Disposition"]
 
 
