@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -90,7 +91,17 @@ class ReadableDiff(resources.Diff):
 
 # The columns whose stored value is a code: the preview shows them as the export writes them.
 SHOWN_AS_LABELS = ("status", "target_year", "slip_reason")
+EDITED_COLUMNS = ("status", "target_year", "note_en", "note_fr")
 SLIP_COLUMNS = ("slip_reason", "slip_note_en", "slip_note_fr")
+
+
+@dataclass
+class StaleRow:
+    """A row of the file that someone else saved since the export: not imported, shown beside theirs."""
+
+    number: int  # the row as the spreadsheet program numbers it, once after_import has counted it
+    current: StatusUpdate  # the row as the other person saved it, with updated_by
+    typed: dict[str, Any]  # the file's values, read (status code, target year), by column
 
 
 class StatusUpdateResource(resources.ModelResource):
@@ -178,6 +189,7 @@ class StatusUpdateResource(resources.ModelResource):
     # ---- the import: a file in either language, its rows checked one by one
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
         self.sheet_rows = getattr(dataset, "sheet_rows", None)
+        self.stale_rows: list[StaleRow] = []
         if dataset.headers:
             dataset.headers = machine_names(dataset.headers)
         expected = {"id", "version", "status", "target_year", "note_en", "note_fr"}
@@ -219,7 +231,7 @@ class StatusUpdateResource(resources.ModelResource):
             update_id = int(row.get("id") or 0)
         except (TypeError, ValueError):
             raise ValidationError(gettext("“%(id)s” is not a status update number.") % {"id": row.get("id")}) from None
-        current = allowed.select_related("updated_by").filter(pk=update_id).first()
+        current = allowed.select_related("updated_by", "deliverable__task").filter(pk=update_id).first()
         if current is None:
             raise ValidationError(gettext("You may not change status update %(id)s.") % {"id": update_id})
         try:
@@ -247,13 +259,15 @@ class StatusUpdateResource(resources.ModelResource):
             current.note_en,
             current.note_fr,
         ):
-            raise ValidationError(
-                gettext(
-                    "%(user)s changed this status after the file was exported (now “%(status)s”, note: "
-                    "“%(note)s”). Export the file again and redo this row, or leave this row out of the file."
-                )
-                % {"user": current.updated_by or gettext("someone"), "status": current.label, "note": current.note_en}
-            )
+            # Saved by someone else since the export: the row is left out (skip_row), and what the person typed
+            # is shown beside the other person's values; the file's other rows still import.
+            typed = {name: row[name] for name in (*EDITED_COLUMNS, *SLIP_COLUMNS) if name in row}
+            self.stale_rows.append(StaleRow(kwargs.get("row_number", 0), current, typed))
+
+    def skip_row(self, instance: StatusUpdate, original: Any, row: Any, import_validation_errors: Any = None) -> bool:
+        if any(stale.current.pk == instance.pk for stale in self.stale_rows):
+            return True
+        return bool(super().skip_row(instance, original, row, import_validation_errors))
 
     def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
         """Name each refused row as the spreadsheet program numbers it, and the columns as the file's headers."""
@@ -273,6 +287,9 @@ class StatusUpdateResource(resources.ModelResource):
             ]
         for error_row in result.error_rows:
             error_row.number = line(error_row.number)
+        for stale in self.stale_rows:
+            stale.number = line(stale.number)
+        result.stale_rows = self.stale_rows
         result.diff_headers = header_labels(result.diff_headers)
 
     def import_instance(self, instance: StatusUpdate, row: dict[str, Any], **kwargs: Any) -> None:

@@ -29,6 +29,22 @@ def edited_field(name: str) -> "Field[Any, Any]":
     return cast("Field[Any, Any]", StatusUpdate._meta.get_field(name))
 
 
+def compare(current: StatusUpdate, typed: Mapping[str, Any] | None = None) -> list[tuple[Any, Any, Any]]:
+    """(label, theirs, yours) for each field a person edits; yours is None for a field they did not type
+    (the form: `typed` is None, the page shows the POSTed form; the list and the import: what they typed)."""
+    rows = []
+    for name in [*STAFF_FIELDS, *SLIP_FIELDS]:
+        field = edited_field(name)
+        theirs = getattr(current, name)
+        if field.choices:
+            theirs = current._get_FIELD_display(field) if theirs else ""  # type: ignore[attr-defined]  # Django's, not in the stubs
+        yours = typed[name] if typed and name in typed else None
+        if yours and field.choices:
+            yours = dict(field.flatchoices).get(yours, yours)
+        rows.append((field.verbose_name, theirs if theirs not in (None, "") else "—", yours))
+    return rows
+
+
 # How often the quick-update list is saved again when a row's write meets a save made after its version check.
 LIST_SAVE_TRIES = 3
 
@@ -50,18 +66,7 @@ class RefusedSaveMixin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def compare(self, current: StatusUpdate, typed: Mapping[str, Any] | None = None) -> list[tuple[Any, Any, Any]]:
-        """(label, theirs, yours) for each field a person edits; `typed` defaults to the POSTed values."""
-        rows = []
-        for name in [*STAFF_FIELDS, *SLIP_FIELDS]:
-            field = edited_field(name)
-            theirs = getattr(current, name)
-            if field.choices:
-                theirs = current._get_FIELD_display(field) if theirs else ""  # type: ignore[attr-defined]  # Django's, not in the stubs
-            yours = typed[name] if typed and name in typed else None
-            if yours and field.choices:
-                yours = dict(field.flatchoices).get(yours, yours)
-            rows.append((field.verbose_name, theirs if theirs not in (None, "") else "—", yours))
-        return rows
+        return compare(current, typed)
 
     def closed_period_response(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect | None:
         """The period moved on (to review, or published) while a department had the form open: say so plainly
@@ -148,29 +153,48 @@ class RefusedSaveMixin(admin.ModelAdmin):
     def conflicts_response(
         self, request: HttpRequest, conflicts: Sequence[ModelForm[StatusUpdate]], back: str
     ) -> TemplateResponse:
-        """The list saved every row but these: someone else saved them since the page was read. Each is shown
-        with the person's values beside the other person's, with one click to keep theirs or take the other's."""
+        """The list saved every row but these: someone else saved them since the page was read."""
+        typed = [
+            (form.instance.pk, {name: form.data.get(form.add_prefix(name), "") for name in QUICK_FIELDS})
+            for form in conflicts
+        ]
+        return self.stale_rows_response(
+            request,
+            typed,
+            back,
+            gettext(
+                "Your other rows were saved. Someone else saved the rows below after you opened the list: "
+                "choose, for each, which version to keep."
+            ),
+        )
+
+    def stale_rows_response(
+        self, request: HttpRequest, typed: Sequence[tuple[int, Mapping[str, Any]]], back: str, saved: str
+    ) -> TemplateResponse:
+        """The rows not saved because someone else saved them first (in the list, or since a spreadsheet was
+        exported), each a (status update id, what the person typed) pair: shown with the person's values
+        beside the other person's, with one click to keep theirs or take the other's. `saved` says what
+        became of the rest."""
         current = {
             update.pk: update
-            for update in StatusUpdate.objects.filter(pk__in=[form.instance.pk for form in conflicts]).select_related(
+            for update in StatusUpdate.objects.filter(pk__in=[pk for pk, _ in typed]).select_related(
                 "updated_by", "deliverable", "period"
             )
         }
         rows = []
-        for form in conflicts:
-            theirs = current[form.instance.pk]
+        for pk, values in typed:
+            theirs = current[pk]
             self.refuse_stale_edit(request, theirs)
-            typed = {name: form.data.get(form.add_prefix(name), "") for name in QUICK_FIELDS}
             # Keeping mine posts the whole form of that status, at the version now current.
             keep = {name: getattr(theirs, name) or "" for name in [*STAFF_FIELDS, *SLIP_FIELDS]}
-            keep.update(typed)
+            keep.update({name: "" if value is None else value for name, value in values.items()})
             if is_coordinator(request.user):
                 keep.update(review=theirs.review, review_comment=theirs.review_comment)
             keep["read_version"] = theirs.version
             rows.append(
                 {
                     "update": theirs,
-                    "compare": self.compare(theirs, typed),
+                    "compare": compare(theirs, values),
                     "keep": keep.items(),
                     "action": reverse("admin:commitments_statusupdate_change", args=[theirs.pk]),
                 }
@@ -181,5 +205,6 @@ class RefusedSaveMixin(admin.ModelAdmin):
             "opts": self.model._meta,
             "rows": rows,
             "back": back,
+            "saved": saved,
         }
         return TemplateResponse(request, "admin/commitments/statusupdate/conflicts.html", context, status=409)

@@ -1,6 +1,7 @@
 """The status list's spreadsheet screens: the upload, its preview kept for this user only, the confirmation."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.tmp_storages import CacheStorage
 
+from commitments.admin.conflicts import compare
 from commitments.models import StatusUpdate
 from commitments.roles import is_coordinator
 from commitments.spreadsheet_formats import LimitedCSV, LimitedXLSX, SpreadsheetRefused, check_upload_size
@@ -87,6 +89,9 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
 
     # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark (without, « PrÃ©vention »).
     to_encoding = "utf-8-sig"
+
+    # RefusedSaveMixin's, beside this mixin in StatusUpdateAdmin: the page of the rows someone else saved first.
+    stale_rows_response: Callable[..., HttpResponse]
 
     def get_export_formats(self) -> list[type[Any]]:
         # The library's own classes: it exports native numbers only for the XLSX type it knows.
@@ -170,6 +175,11 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
             self.issue_preview(request, name, response.context_data["confirm_form"].initial)
         elif name:
             self.get_tmp_storage_class()(name=name).remove()  # refused: nothing to confirm
+        # The rows someone else saved since the export, left out: what the person typed beside their values.
+        response.context_data["stale_rows"] = [
+            {"number": stale.number, "update": stale.current, "compare": compare(stale.current, stale.typed)}
+            for stale in getattr(response.context_data.get("result"), "stale_rows", [])
+        ]
         return response
 
     def issue_preview(self, request: HttpRequest, name: str, confirm_initial: dict[str, Any]) -> None:
@@ -234,7 +244,20 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
                 level=messages.ERROR,
             )
             return redirect("admin:commitments_statusupdate_import")
-        return super().process_result(result, request)
+        imported = super().process_result(result, request)
+        stale_rows = getattr(result, "stale_rows", [])  # set by the resource's after_import
+        if not stale_rows:
+            return imported
+        # Rows someone else saved since the export were left out: nothing typed in them is dropped unseen.
+        return self.stale_rows_response(
+            request,
+            [(stale.current.pk, stale.typed) for stale in stale_rows],
+            imported["Location"],
+            gettext(
+                "The other rows of your file were imported. Someone else saved the rows below after the file was "
+                "exported: choose, for each, which version to keep."
+            ),
+        )
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         return self.has_change_permission(request)

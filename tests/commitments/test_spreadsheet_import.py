@@ -288,7 +288,7 @@ def test_a_file_of_a_year_since_published_gets_one_message(target):
     assert snapshot() == before
 
 
-def test_a_stale_row_still_names_who_changed_it(target):
+def test_a_stale_row_of_an_xlsx_file_is_shown_beside_who_changed_it(target):
     client = signed_in("rcmp")
     exported = export(client, "1").content
     target.note_en = "CBSA's own note"
@@ -301,5 +301,6 @@ def test_a_stale_row_still_names_who_changed_it(target):
     sheet.parent.save(edited)
     before = snapshot()
     html = preview(client, edited.getvalue(), "stale.xlsx", "1")
-    assert "cbsa changed this status after the file was exported" in html
+    assert f"Row {row[0].row}:" in html and "Saved by cbsa, and your values" in html
+    assert "CBSA&#x27;s own note</td><td>Mine</td>" in html
     assert snapshot() == before
