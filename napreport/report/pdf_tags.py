@@ -22,6 +22,7 @@ each element is one structure element whose content may lie on several pages, as
 It is written so that it could be offered upstream as the fix of those issues.
 """
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer; ships n
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.pdf.tags import _get_pdf_tag
+
+logger = logging.getLogger(__name__)
 
 # PDF has no row-group or column-group scope: a header over a group of rows heads each row it spans.
 SCOPES = {"col": "/Column", "colgroup": "/Column", "row": "/Row", "rowgroup": "/Row"}
@@ -82,6 +85,8 @@ class TagTree:
             self.mcid_parents: dict[int, Any] = {}
             self.artifacts: dict[int, tuple[str, str | None]] = {}  # MCID: artifact type and subtype
             self.add_children(page._page_box, self.top, table=None)
+            if self.marks:  # WeasyPrint asserts this; here the PDF is still written, with orphan content
+                logger.warning("%d pieces of page %d are in no tag", len(self.marks), page_number + 1)
             self.mark_artifacts(stream)
             last_mcid = max([*self.mcid_parents, *self.artifacts], default=-1)
             page_parents = [self.mcid_parents.get(mcid, "null") for mcid in range(last_mcid + 1)]
