@@ -1,0 +1,55 @@
+"""The staff screens in French (issue #13): the branding, the apps and the columns are named in French, and
+Django's own sentences that carry a model's name read as grammatical French whatever the name's gender."""
+
+import pytest
+from django.contrib.admin.utils import model_ngettext
+from django.urls import reverse
+from django.utils import translation
+
+from commitments.models import StatusUpdate
+from napreport.report.models import NarrativeSection
+from tests.commitments.staff_requests import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def french(url):
+    return client_for("coordinator").get(url, HTTP_ACCEPT_LANGUAGE="fr-CA").content.decode()
+
+
+def test_the_admin_is_branded_and_its_apps_named_in_french(demo):
+    page = french(reverse("admin:index"))
+    assert "napreport — Progrès du Plan d’action national" in page
+    assert "Écrans du personnel" in page and "Rapport annuel" in page
+    assert "National Action Plan progress" not in page and "Staff screens" not in page
+    english = client_for("coordinator").get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-CA").content.decode()
+    assert "napreport — National Action Plan progress" in english and "Annual report" in english
+
+
+def test_the_narrative_list_names_its_period_column_filter_and_delete_action_in_french(demo):
+    page = french(reverse("admin:napreport_narrativesection_changelist"))
+    assert "Par période" in page and "Par period" not in page
+    assert ">Période<" in page and ">Period<" not in page
+    assert "Supprimer la sélection (sections du rapport)" in page  # not « les sections … sélectionnés »
+
+
+def test_the_period_list_names_its_first_column_in_french(demo):
+    page = french(reverse("admin:commitments_reportingperiod_changelist"))
+    assert ">Exercice financier<" in page and ">Label<" not in page
+
+
+@pytest.mark.parametrize(
+    "model, count, expected",
+    [
+        (StatusUpdate, 1, "Modification enregistrée\u00a0: 1 mise à jour de l'état."),
+        (StatusUpdate, 2, "Modifications enregistrées\u00a0: 2 mises à jour de l'état."),
+        (NarrativeSection, 3, "Modifications enregistrées\u00a0: 3 sections du rapport."),
+    ],
+)
+def test_the_count_of_rows_saved_from_a_list_agrees_in_french(model, count, expected):
+    # The sentence Django's changelist writes after a quick update, with its own words (options.py).
+    with translation.override("fr"):
+        message = translation.ngettext(
+            "%(count)s %(name)s was changed successfully.", "%(count)s %(name)s were changed successfully.", count
+        ) % {"count": count, "name": model_ngettext(model._meta, count)}
+    assert message == expected
