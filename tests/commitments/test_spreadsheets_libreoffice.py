@@ -110,6 +110,8 @@ def test_the_template_saved_by_libreoffice_imports_exactly_the_changed_rows(demo
     html = response.content.decode()
     assert 'name="confirm"' in html, html[-3000:]  # the preview offers its confirmation
     assert html.count('<tr class="update">') == 2  # exactly the changed rows
+    changed = "".join(re.findall(r'<tr class="update">(.*?)</tr>', html, re.S))
+    assert ">Terminé<" in changed and ">complete<" not in changed  # the status as a label, in French
     assert NOTE_FR in html
     assert NOTE_EN in html
     assert (
@@ -165,3 +167,42 @@ def test_a_slip_typed_in_the_template_keeps_its_reason_through_libreoffice(demo,
     assert (slipped.target_year, slipped.slip_reason) == (2015, "partner_dependency")
     assert (slipped.slip_note_en, slipped.slip_note_fr) == (NOTE_EN, NOTE_FR)
     assert slipped.history.first().slip_reason == "partner_dependency"
+
+
+def test_a_row_saved_by_someone_else_since_the_export_survives_libreoffice_beside_theirs(demo, soffice, tmp_path):
+    convert_to, extension, file_format = SAVED_AS["CSV in Windows-1252"]
+    client = Client(headers={"accept-language": "fr"})
+    client.force_login(get_user_model().objects.get(username="rcmp"))
+    columns = {f"statusupdateresource_{column}": "on" for column in StatusUpdateResource.Meta.fields}
+    exported = client.post(
+        reverse("admin:commitments_statusupdate_export"), {"format": "1", "resource": "0", **columns}
+    )
+    mine = StatusUpdate.objects.filter(period__start_year=2014, deliverable__leads__slug="rcmp").order_by("pk")
+    first, second = mine[0], mine[1]
+    first.note_fr = "Note de l’ASFC, enregistrée après l’exportation"
+    first.save_unless_stale(get_user_model().objects.get(username="cbsa"), first.version)
+
+    workbook = openpyxl.load_workbook(io.BytesIO(exported.content))
+    sheet = workbook.active
+    names = machine_names([cell.value for cell in sheet[1]])
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    rows[first.pk][names.index("note_fr")].value = NOTE_FR
+    rows[second.pk][names.index("note_en")].value = NOTE_EN
+    edited = tmp_path / "RCMP-2014-2015-etats.xlsx"
+    workbook.save(edited)
+
+    upload = io.BytesIO(save_with_libreoffice(soffice, edited, convert_to, tmp_path))
+    upload.name = f"from-libreoffice.{extension}"
+    html = client.post(
+        reverse("admin:commitments_statusupdate_import"),
+        {"format": file_format, "resource": "0", "import_file": upload},
+    ).content.decode()
+    assert 'name="confirm"' in html, html[-3000:]  # the other row is still importable
+    (stale,) = re.findall(r'aria-labelledby="stale-rows-title">(.*?)</section>', html, re.S)
+    assert "Note de l’ASFC, enregistrée après l’exportation" in stale and NOTE_FR in stale  # theirs, mine
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    confirmed = client.post(reverse("admin:commitments_statusupdate_process_import"), fields)
+    assert confirmed.status_code == 409 and NOTE_FR in confirmed.content.decode()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.note_fr == "Note de l’ASFC, enregistrée après l’exportation" and second.note_en == NOTE_EN
