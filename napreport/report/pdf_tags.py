@@ -73,7 +73,7 @@ class TagTree:
         self.seen_header_groups: set[int] = set()
         self.tables: dict[int, Table] = {}
         self.annotations: list[tuple[Any, Any]] = []
-        self.header_ids = 0
+        self.identified: list[tuple[str, Any]] = []  # (ID, structure element) of each header cell
 
     # The walk, page by page
 
@@ -96,6 +96,12 @@ class TagTree:
             annotation["StructParent"] = number
         for table in self.tables.values():
             self.associate_headers(table)
+        # The IDs that /Headers refer to, as the name tree ISO 32000-1 (14.7.2) requires once elements have IDs.
+        names = pydyf.Array()
+        for identifier, element in sorted(self.identified, key=lambda pair: pair[0]):
+            names.extend([pydyf.String(identifier), element.reference])
+        if self.identified:
+            self.root["IDTree"] = pydyf.Dictionary({"Names": names})
         self.pdf.catalog["StructTreeRoot"] = self.root.reference
 
     def add_children(self, box: Any, element: Any, table: Table | None) -> None:
@@ -310,8 +316,9 @@ class TagTree:
             element["A"]["RowSpan"] = box.rowspan
         if is_header:
             element["A"]["Scope"] = scope
-            self.header_ids += 1
-            element["ID"] = pydyf.String(f"th{self.header_ids}")
+            identifier = f"th{len(self.identified) + 1}"
+            element["ID"] = pydyf.String(identifier)
+            self.identified.append((identifier, element))
         table.rows[-1].append(Cell(element, is_header, scope, box.rowspan, box.colspan))
 
     def associate_headers(self, table: Table) -> None:

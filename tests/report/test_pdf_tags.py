@@ -151,6 +151,15 @@ def test_every_header_cell_has_a_scope_and_every_data_cell_its_row_and_column_he
             assert scopes == {"/Column": 1, "/Row": 1}
 
 
+def test_every_header_id_is_in_the_id_tree(edition):
+    pdf = edition.pdf
+    names = list(pdf.Root.StructTreeRoot.IDTree.Names)
+    tree = {bytes(name): element.objgen for name, element in zip(names[::2], names[1::2], strict=True)}
+    headers = [cell for table in tables(pdf) for cell in cells(table, "/TH")]
+    assert tree == {bytes(cell.ID): cell.objgen for cell in headers}
+    assert [bytes(name) for name in names[::2]] == sorted(tree)  # a name tree is sorted
+
+
 def test_each_logical_table_is_one_table_with_all_its_rows(edition):
     pillars = edition.data["pillars"]
     objectives = [objective for pillar in pillars for objective in pillar.objectives]
