@@ -94,6 +94,7 @@ class TagTree:
         for number, (element_ref, annotation) in enumerate(self.annotations, start=len(self.document.pages)):
             self.parent_tree["Nums"].extend([number, element_ref])
             annotation["StructParent"] = number
+        self.root["ParentTreeNextKey"] = len(self.document.pages) + len(self.annotations)
         for table in self.tables.values():
             self.associate_headers(table)
         # The IDs that /Headers refer to, as the name tree ISO 32000-1 (14.7.2) requires once elements have IDs.

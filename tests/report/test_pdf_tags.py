@@ -223,6 +223,7 @@ def test_all_marked_content_belongs_to_the_tree(edition):
         page_parents = parents[int(page.StructParents)]
         for mcid in mcids:
             assert page_parents[mcid].objgen in reachable
+    assert int(pdf.Root.StructTreeRoot.ParentTreeNextKey) == max(parents) + 1
 
 
 def test_no_heading_is_empty(edition):
