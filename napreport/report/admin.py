@@ -55,7 +55,7 @@ def as_text(message: "StrPromise") -> "StrPromise":
 
 @admin.register(NarrativeSection)
 class NarrativeSectionAdmin(GuardedHistoryAdmin):
-    list_display = ["title_en", "period", "has_french", "updated_at"]
+    list_display = ["section_title", "period", "has_french", "updated_at"]
     list_filter = ["period"]
     search_fields = ["title_en", "title_fr", "body_en", "body_fr"]
     readonly_fields = ["updated_at"]
@@ -80,6 +80,10 @@ class NarrativeSectionAdmin(GuardedHistoryAdmin):
             },
         ),
     ]
+
+    @admin.display(description=_("Title"), ordering="position")
+    def section_title(self, section: NarrativeSection) -> str:
+        return section.title  # in the coordinator's language
 
     @admin.display(boolean=True, description=_("French"))
     def has_french(self, section: NarrativeSection) -> bool:

@@ -125,7 +125,7 @@ class NarrativeSection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.period.label} – {self.title_en}"
+        return f"{self.period.label} – {self.title}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.position = SECTION_ORDER[self.key]

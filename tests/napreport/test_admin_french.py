@@ -26,11 +26,12 @@ def test_the_admin_is_branded_and_its_apps_named_in_french(demo):
     assert "napreport — National Action Plan progress" in english and "Annual report" in english
 
 
-def test_the_narrative_list_names_its_period_column_filter_and_delete_action_in_french(demo):
+def test_the_narrative_list_reads_in_french_titles_period_filter_and_delete_action(demo):
     page = french(reverse("admin:napreport_narrativesection_changelist"))
     assert "Par période" in page and "Par period" not in page
     assert ">Période<" in page and ">Period<" not in page
     assert "Supprimer la sélection (sections du rapport)" in page  # not « les sections … sélectionnés »
+    assert ">Avant-propos<" in page and "2013-2014 – Avant-propos" in page and "Foreword" not in page
 
 
 def test_the_period_list_names_its_first_column_in_french(demo):
