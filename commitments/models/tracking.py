@@ -1,6 +1,7 @@
 """Tracking from one reporting period to the next: the periods, and each deliverable's status in each."""
 
 import datetime
+from collections.abc import Callable
 from typing import Self
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from commitments.models.values import (
     LAST_FISCAL_YEAR,
     NOTE_MAX_LENGTH,
     Translated,
+    fiscal_year_text,
     fiscal_year_validators,
     note_validators,
     period_label,
@@ -36,10 +38,14 @@ class Status(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
 
 
-def status_label(status: str | None, target_year: int | None = None) -> str | Promise:
-    """The status as the report prints it: "On track for 2014/2015" carries its target year."""
+def status_label(
+    status: str | None, target_year: int | None = None, year_style: Callable[[int], str] | None = None
+) -> str | Promise:
+    """The status as the report prints it: "On track for 2014/2015" carries its target year, written by
+    `year_style` where given (the public pages: fiscal_year_text or fiscal_year_table)."""
     if status == Status.ON_TRACK and target_year:
-        return _("On track for %(year)s") % {"year": f"{target_year}/{target_year + 1}"}
+        year = year_style(target_year) if year_style else f"{target_year}/{target_year + 1}"
+        return _("On track for %(year)s") % {"year": year}
     return Status(status).label if status else ""
 
 
@@ -63,11 +69,6 @@ def is_slip(
     if previous_status == Status.COMPLETE:
         return True
     return previous_status == Status.ON_TRACK and bool(previous_target) and target_year > (previous_target or 0)
-
-
-def fiscal_year_text(start_year: int) -> str:
-    """2014 → “2014 to 2015” (in running text, as the Canada.ca style guide writes fiscal years)."""
-    return _("%(start)s to %(end)s") % {"start": start_year, "end": start_year + 1}
 
 
 def slip_label(

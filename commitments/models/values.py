@@ -6,7 +6,7 @@ from typing import Self, overload
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 FIRST_FISCAL_YEAR = 2000
@@ -28,6 +28,19 @@ def timeline_label(start_year: int) -> str:
 def period_label(start_year: int) -> str:
     """2013 → "2013-2014", as a report names its fiscal year."""
     return f"{start_year}-{start_year + 1}"
+
+
+# The Canada.ca style guide writes a fiscal year one way in running text and another in tables and captions;
+# these two are the only places that decide it (period_label stays the ASCII form URLs and file names use).
+def fiscal_year_text(start_year: int) -> str:
+    """2014 → "2014 to 2015" in running text; « 2014-2015 » in French."""
+    return gettext("%(start)s to %(end)s") % {"start": start_year, "end": start_year + 1}
+
+
+def fiscal_year_table(start_year: int) -> str:
+    """2014 → "2014–2015" (an en dash) in tables and captions; « 2014-2015 » in French."""
+    dash = "-" if get_language() == "fr" else "–"
+    return f"{start_year}{dash}{start_year + 1}"
 
 
 def parse_fiscal_year(text: object) -> int:

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import PublishedDeliverable, ReportingPeriod, Status, natural_sort_key
+from napreport.public.typography import typography
 
 SEARCHED_FIELDS = ("text_en", "text_fr", "task_title_en", "task_title_fr", "note_en", "note_fr")
 
@@ -32,15 +33,15 @@ class ProgressFilter(django_filters.FilterSet):
         **kwargs: Any,
     ) -> None:
         super().__init__(data, queryset, **kwargs)
-        pillars = {(str(row.pillar_number), f"{row.pillar_number}. {row.pillar_name}") for row in rows}
-        tasks = {(row.task_code, f"{row.task_code} – {row.task_title}") for row in rows}
+        pillars = {(str(row.pillar_number), typography(f"{row.pillar_number}. {row.pillar_name}")) for row in rows}
+        tasks = {(row.task_code, typography(f"{row.task_code} – {row.task_title}")) for row in rows}
         self.filters["pillar"].extra["choices"] = sorted(pillars)
         self.filters["objective"].extra["choices"] = sorted({(row.objective_code, row.objective_code) for row in rows})
         self.filters["task"].extra["choices"] = sorted(tasks, key=lambda choice: natural_sort_key(choice[0]))
         # The departments as this year published them: their names and slugs, never the live (draft) ones.
         self.departments = {department.slug: department for department in period.published_departments.all()}
         self.filters["department"].extra["choices"] = [
-            (slug, department.short_name) for slug, department in self.departments.items()
+            (slug, typography(department.short_name)) for slug, department in self.departments.items()
         ]
         for name in ("pillar", "objective", "task", "department", "status"):
             self.filters[name].extra["empty_label"] = _("All")

@@ -5,7 +5,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import PublishedDeliverable
+from commitments.models import PublishedDeliverable, fiscal_year_table, status_label
+from napreport.public.typography import typography
 
 
 class ProgressTable(tables.Table):
@@ -25,16 +26,22 @@ class ProgressTable(tables.Table):
 
     def render_text(self, record: PublishedDeliverable) -> SafeString:
         marker = format_html("<strong>{}</strong> ", _("NEW:")) if record.is_new else ""
-        return format_html('{}<a href="{}">{}</a>', marker, record.get_absolute_url(), record.text.split("\n")[0])
+        return format_html(
+            '{}<a href="{}">{}</a>', marker, record.get_absolute_url(), typography(record.text.split("\n")[0])
+        )
 
     def render_pillar_number(self, record: PublishedDeliverable) -> str:
-        return record.pillar_name
+        return typography(record.pillar_name)
 
     def render_start_year(self, record: PublishedDeliverable) -> str:
-        return record.timeline
+        return fiscal_year_table(record.start_year) if record.start_year else ""
 
     def render_status(self, record: PublishedDeliverable) -> SafeString:
-        return format_html('<span class="status status-{}">{}</span>', record.status, record.status_label)
+        return format_html(
+            '<span class="status status-{}">{}</span>',
+            record.status,
+            status_label(record.status, record.target_year, fiscal_year_table),
+        )
 
     def render_leads_en(self, record: PublishedDeliverable) -> str:
-        return record.leads_label
+        return typography(record.leads_label)

@@ -10,13 +10,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
-from commitments.models import PublishedDeliverable, PublishedDepartment, Status
+from commitments.models import PublishedDeliverable, PublishedDepartment, Status, fiscal_year_table, fiscal_year_text
 from napreport.public.caching import public_page
 from napreport.public.exports import CONTENT_TYPES, FORMATS, render_export
 from napreport.public.filters import ProgressFilter
 from napreport.public.published import current_plan, published_period, published_periods, published_rows
 from napreport.public.tables import ProgressTable
-from napreport.report.build import chart_blocks, status_summary
+from napreport.public.typography import typography
+from napreport.report.build import PillarBlock, chart_blocks, status_summary
 from napreport.report.models import PublishedReport
 
 PAGE_SIZE = 25
@@ -33,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
     plan = current_plan()
     periods = published_periods(plan)
     latest = periods[0] if periods else None
-    summary = status_summary(chart_blocks(list(published_rows(latest)))) if latest else None
+    summary = status_summary(pillar_blocks(list(published_rows(latest)))) if latest else None
     reports = PublishedReport.objects.filter(
         period__in=periods, format=PublishedReport.Format.PDF, language=get_language()
     )
@@ -47,8 +48,17 @@ def home(request: HttpRequest) -> HttpResponse:
             "latest": latest,
             "summary": summary,
             "reports": {report.period_id: report for report in reports},
+            "title": _("Progress on the National Action Plan"),
         },
     )
+
+
+def pillar_blocks(rows: list[PublishedDeliverable]) -> list[PillarBlock]:
+    """The report's pillar blocks, their names written with the page language's typography."""
+    blocks = chart_blocks(rows)
+    for block in blocks:
+        block.name = typography(block.name)
+    return blocks
 
 
 @public_page(query=PROGRESS_QUERY)
@@ -56,21 +66,23 @@ def progress(request: HttpRequest, year: str) -> HttpResponse:
     period = published_period(current_plan(), year)
     rows = published_rows(period)
     filters = ProgressFilter(request.GET, queryset=rows, period=period, rows=list(rows))
+    title = _("Progress in %(year)s") % {"year": fiscal_year_text(period.start_year)}
+    page = {"period": period, "filters": filters, "title": title}
     if not filters.is_valid():
-        return render(request, "public/progress.html", {"period": period, "filters": filters, "table": None})
+        return render(request, "public/progress.html", {**page, "table": None})
     export = request.GET.get("download")
     if export:
         if export not in FORMATS:
             raise Http404(_("Unknown download format."))
         return export_response(filters.qs.distinct(), export, f"action-items-{period.label}")
     table = ProgressTable(filters.qs.distinct())
-    table.caption = _("Deliverables, %(year)s") % {"year": period.label}
+    table.caption = _("Deliverables, %(year)s") % {"year": fiscal_year_table(period.start_year)}
     RequestConfig(request, paginate=False).configure(table)  # the ?sort= order; unknown columns are ignored
     try:
         table.paginate(page=page_number(request), per_page=page_size(request))
     except EmptyPage:
         raise Http404(_("This table has no page %(page)s.") % {"page": request.GET["page"][:20]}) from None
-    return render(request, "public/progress.html", {"period": period, "filters": filters, "table": table})
+    return render(request, "public/progress.html", {**page, "table": table})
 
 
 def page_size(request: HttpRequest) -> int:
@@ -111,7 +123,14 @@ def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "public/deliverable.html",
-        {"row": latest, "history": history, "items": items, "leads": leads, "slips": slips},
+        {
+            "row": latest,
+            "history": history,
+            "items": items,
+            "leads": leads,
+            "slips": slips,
+            "title": _("Deliverable of task %(code)s") % {"code": latest.task_code},
+        },
     )
 
 
@@ -131,16 +150,17 @@ def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "public/department.html",
-        {"department": department, "period": period, "rows": rows, "statuses": statuses},
+        {"department": department, "period": period, "rows": rows, "statuses": statuses, "title": department.name},
     )
 
 
 @public_page(query=("from", "to"))
 def changes(request: HttpRequest) -> HttpResponse:
     periods = published_periods(current_plan())
+    title = _("What changed")
     by_label = {period.label: period for period in periods}
     if len(periods) < 2:
-        return render(request, "public/changes.html", {"periods": periods, "changed": None})
+        return render(request, "public/changes.html", {"periods": periods, "changed": None, "title": title})
     later = by_label.get(request.GET.get("to", periods[0].label))
     earlier = by_label.get(request.GET.get("from", periods[1].label))
     if later is None or earlier is None or earlier.start_year >= later.start_year:
@@ -156,7 +176,7 @@ def changes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "public/changes.html",
-        {"periods": periods, "earlier": earlier, "later": later, "changed": changed},
+        {"periods": periods, "earlier": earlier, "later": later, "changed": changed, "title": title},
     )
 
 
@@ -174,7 +194,7 @@ def downloads(request: HttpRequest) -> HttpResponse:
         # The chart downloads are rendered on request; their sizes are measured here so links can say them.
         sizes = {file_format: len(render_export(rows, file_format, language).encode()) for file_format in FORMATS}
         listing.append((period, files.get(period.pk, []), sizes))
-    return render(request, "public/downloads.html", {"periods": listing})
+    return render(request, "public/downloads.html", {"periods": listing, "title": _("Reports and data")})
 
 
 def report_file(request: HttpRequest, year: str, language: str, file_format: str) -> FileResponse:

@@ -113,7 +113,7 @@ def test_a_published_slip_shows_on_the_deliverables_public_page_with_its_reason(
     assert REASON["slip_note_en"] in english
     french_url = page_url.replace("/en/", "/fr/", 1) if "/en/" in page_url else page_url
     french = client.get(french_url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Échéance reportée de 2014 à 2015 à 2015 à 2016 : dépendance envers un partenaire." in french
+    assert "Échéance reportée de 2014-2015 à 2015-2016\u00a0: dépendance envers un partenaire." in french
     assert "La province a reporté son volet à l’an prochain." in french
 
 
@@ -128,4 +128,4 @@ def test_the_coordinator_sees_each_slip_on_the_dashboard(on_track_last_year):
     assert "Target moved from 2014 to 2015 to 2015 to 2016: partner dependency." in html
     assert "The province moved its part to next year." in html
     french = client_for("coordinator").get(dashboard, HTTP_ACCEPT_LANGUAGE="fr-CA").content.decode()
-    assert "Échéance reportée de 2014 à 2015 à 2015 à 2016 : dépendance envers un partenaire." in french
+    assert "Échéance reportée de 2014-2015 à 2015-2016\u00a0: dépendance envers un partenaire." in french
