@@ -10,6 +10,7 @@ from commitments.models import Deliverable, DeliverableLead, ReportingPeriod, St
 from tests.commitments.staff_requests import (
     change_data,
     client_for,
+    list_data,
 )
 
 
@@ -284,3 +285,45 @@ def test_the_review_queue_runs_as_many_queries_at_ten_times_the_chart(target, qu
     with django_assert_num_queries(15):
         page = client.get(LIST, query).content.decode()
     assert queue_rows(page)
+
+
+def reported_by_rcmp(target, status="ongoing"):
+    client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]), change_data(target, status=status)
+    )
+    target.refresh_from_db()
+    return target
+
+
+@pytest.mark.django_db
+def test_the_coordinators_quick_update_of_a_reported_status_asks_for_the_form_and_saves_nothing(rcmp_pair):
+    target, other = rcmp_pair
+    reported_by_rcmp(target)
+    before = stored(target)
+    response = client_for("coordinator").post(
+        LIST, list_data([target], {target.pk: {"status": "complete"}}), HTTP_ACCEPT_LANGUAGE="fr-CA"
+    )
+    assert response.status_code == 200
+    assert "Le ministère a déclaré «\xa0En cours\xa0»\xa0: ouvrez le formulaire" in response.content.decode()
+    assert stored(target) == before
+
+
+@pytest.mark.django_db
+def test_the_coordinators_bulk_status_over_a_reported_one_needs_the_reason_in_the_comment(target):
+    reported_by_rcmp(target)
+    before = stored(target)
+    data = {"action": "mark_complete", "_selected_action": [target.pk]}
+    refused = client_for("coordinator").post(LIST, data, follow=True).content.decode()
+    assert "Nothing was changed: 1 of these statuses was reported by its department" in refused
+    assert stored(target) == before
+    reason = "The final report was tabled in March."
+    client_for("coordinator").post(LIST, {**data, "comment": reason})
+    target.refresh_from_db()
+    assert (target.status, target.reported_status) == ("complete", "ongoing")
+    assert target.history.first().history_change_reason == reason
+
+
+@pytest.mark.django_db
+def test_only_the_coordinator_sees_the_comment_beside_the_actions(target):
+    assert 'name="comment"' in client_for("coordinator").get(LIST).content.decode()
+    assert 'name="comment"' not in client_for("staff_a").get(LIST).content.decode()
