@@ -2,6 +2,8 @@ import pytest
 from django.core.cache import cache, caches
 
 from commitments.models import Deliverable, DeliverableLead, PublishedDeliverable, ReportingPeriod
+from napreport.report.models import NarrativeSection
+from napreport.report.publishing import publish_period
 
 MARKER = "DRAFT-MARKER-7f3a9c"
 
@@ -75,3 +77,16 @@ def grow_published(period, times):
             for row, new in zip(rows, published, strict=True)
             for department in row.leads.all()
         )
+
+
+def publish_second_year(demo, published, capture_on_commit):
+    """Publish 2014-2015 with the narrative of 2013-2014, so that "What changed" lists changes."""
+    open_period = ReportingPeriod.objects.get(plan=demo, start_year=2014)
+    for section in NarrativeSection.objects.filter(period=published):
+        section.pk, section.period = None, open_period
+        section.save()
+    open_period.status_updates.filter(status="in_progress").update(status="complete")
+    open_period.start_review()
+    with capture_on_commit(execute=True):
+        publish_period(open_period)
+    return open_period

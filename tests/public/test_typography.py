@@ -6,10 +6,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from commitments.models import PublishedDeliverable, PublishedDepartment, ReportingPeriod
+from commitments.models import PublishedDeliverable, PublishedDepartment
 from napreport.public.typography import NBSP, french_typography
-from napreport.report.models import NarrativeSection
-from napreport.report.publishing import publish_period
+from tests.public.conftest import publish_second_year
 
 pytestmark = pytest.mark.django_db
 
@@ -63,19 +62,6 @@ def typography_errors(html: str) -> list[tuple[str, str]]:
         for rule, pattern in RULES.items()
         for match in pattern.finditer(text)
     ]
-
-
-def publish_second_year(demo, published, capture_on_commit):
-    """Publish 2014-2015 with the narrative of 2013-2014, so that "What changed" lists changes."""
-    open_period = ReportingPeriod.objects.get(plan=demo, start_year=2014)
-    for section in NarrativeSection.objects.filter(period=published):
-        section.pk, section.period = None, open_period
-        section.save()
-    open_period.status_updates.filter(status="in_progress").update(status="complete")
-    open_period.start_review()
-    with capture_on_commit(execute=True):
-        publish_period(open_period)
-    return open_period
 
 
 def french_pages(published):
