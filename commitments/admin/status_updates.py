@@ -189,6 +189,10 @@ class StatusUpdateAdmin(
             return
         # Compared with the row as stored, not the form's initial values (reverting starts from an old copy).
         stored = StatusUpdate.objects.get(pk=obj.pk)
+        # What the department reported and when it was last reviewed are not the coordinator's to rewrite, and a
+        # revert starts from an old copy that holds older ones.
+        for name in ("reported_status", "reported_target_year", "reviewed_by_id", "reviewed_at"):
+            setattr(obj, name, getattr(stored, name))
         reviewed = any(getattr(obj, name) != getattr(stored, name) for name in ("review", "review_comment"))
         if any(getattr(obj, name) != getattr(stored, name) for name in StatusUpdate.DEPARTMENT_FIELDS):
             if reviewed:

@@ -145,3 +145,24 @@ def test_the_history_shows_the_departments_status_the_correction_its_reason_and_
     assert reported in html and corrected in html and accepted in html
     assert reason.replace("'", "&#x27;") in html
     assert html.index(accepted) < html.index(corrected) < html.index(reported)  # newest first
+
+
+@pytest.mark.django_db
+def test_the_coordinators_revert_of_a_reported_status_is_a_correction_that_keeps_the_report(target):
+    carried = target.history.earliest("history_date")
+    reported, label = ("ongoing", "Ongoing") if carried.status != "ongoing" else ("complete", "Complete")
+    client_for("staff_a").post(
+        reverse("admin:commitments_statusupdate_change", args=[target.pk]),
+        change_data(target, status=reported, target_year=""),
+    )
+    target.refresh_from_db()
+    assert target.reported_status == reported
+    revert_url = reverse("admin:commitments_statusupdate_simple_history", args=[target.pk, carried.history_id])
+    back = change_data(target, status=carried.status, target_year=carried.target_year or "", note_en=carried.note_en)
+    refused = client_for("coordinator").post(revert_url, back)
+    assert refused.status_code == 200 and f"The department reported “{label}”: say why" in refused.content.decode()
+    reason = "Complete only once the second phase ends."
+    assert client_for("coordinator").post(revert_url, {**back, "correction_reason": reason}).status_code == 302
+    target.refresh_from_db()
+    assert (target.status, target.reported_status) == (carried.status, reported)
+    assert target.history.first().history_change_reason == reason
