@@ -1,6 +1,6 @@
 """The coordinator's screens in headless Chromium, in English and French (issue #13): the new period's narrative
 starts from last year's at the press of a button on the period's page, and axe-core finds nothing on the status
-list and form, the narrative list and form, and the period list and page."""
+list and form, the narrative list, forms and history, the period list and pages, and the published reports."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -74,6 +74,7 @@ def test_the_coordinator_starts_the_narrative_from_last_years_and_axe_finds_noth
     check("period page, narrative copied")
 
     copied = NarrativeSection.objects.get(period=open_period, key="foreword")
+    published = ReportingPeriod.objects.get(plan=demo, start_year=2013)
     update = StatusUpdate.objects.filter(period=open_period).order_by("pk").first()
     for name, url in [
         ("status list", reverse("admin:commitments_statusupdate_changelist")),
@@ -81,7 +82,10 @@ def test_the_coordinator_starts_the_narrative_from_last_years_and_axe_finds_noth
         ("narrative list", reverse("admin:napreport_narrativesection_changelist")),
         ("new section", reverse("admin:napreport_narrativesection_add")),
         ("copied section", reverse("admin:napreport_narrativesection_change", args=[copied.pk])),
+        ("copied section's history", reverse("admin:napreport_narrativesection_history", args=[copied.pk])),
         ("period list", reverse("admin:commitments_reportingperiod_changelist")),
+        ("published period page", reverse("admin:commitments_reportingperiod_change", args=[published.pk])),
+        ("published reports", reverse("admin:napreport_publishedreport_changelist")),
     ]:
         page.goto(url)
         check(name)
