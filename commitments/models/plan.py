@@ -59,7 +59,7 @@ class Pillar(models.Model):
 
 
 class Objective(models.Model):
-    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="objectives")
+    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="objectives", verbose_name=_("pillar"))
     code = models.CharField(
         _("code"), max_length=10, validators=[code_validator], help_text=_("As printed in the chart, e.g. 1.1.")
     )
@@ -84,7 +84,9 @@ class Objective(models.Model):
 
 
 class Task(models.Model):
-    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="tasks")
+    objective = models.ForeignKey(
+        Objective, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("objective")
+    )
     code = models.CharField(
         _("code"), max_length=10, validators=[code_validator], help_text=_("As printed in the chart, e.g. 1.11.")
     )
@@ -175,7 +177,7 @@ class DeliverableQuerySet(models.QuerySet):
 
 
 class Deliverable(models.Model):
-    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="deliverables")
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="deliverables", verbose_name=_("task"))
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -212,10 +214,11 @@ class Deliverable(models.Model):
         null=True,
         blank=True,
         related_name="new_deliverables",
+        verbose_name=_("first listed in"),
         help_text=_("The report that first listed it, where it is marked “NEW:”."),
     )
     leads: "models.ManyToManyField[Department, DeliverableLead]" = models.ManyToManyField(
-        Department, through="DeliverableLead", related_name="deliverables"
+        Department, through="DeliverableLead", related_name="deliverables", verbose_name=_("leads")
     )
     lead_note_en = models.CharField(
         _("lead qualifier (English)"),

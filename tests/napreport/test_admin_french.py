@@ -54,3 +54,22 @@ def test_the_count_of_rows_saved_from_a_list_agrees_in_french(model, count, expe
             "%(count)s %(name)s was changed successfully.", "%(count)s %(name)s were changed successfully.", count
         ) % {"count": count, "name": model_ngettext(model._meta, count)}
     assert message == expected
+
+
+@pytest.mark.parametrize(
+    "screen, shown, not_shown",
+    [
+        ("deliverable", ["Tâche", "Par pilier", "Par responsables", "Par rapport de première mention"], [">Task<"]),
+        ("task", [">Objectif<", "Par pilier"], [">Objective<", "Par pillar"]),
+        ("objective", [">Pilier<"], [">Pillar<"]),
+        (
+            "publisheddeliverable",
+            [">Ordre dans le tableau<", ">Code de la tâche<", ">Responsables (anglais)<", "Par période", "Par état"],
+            [">Chart order<", ">Task code<", ">Leads en<", "Par period", "Par status", "Par pillar number"],
+        ),
+    ],
+)
+def test_the_charts_screens_name_their_columns_and_filters_in_french(demo, screen, shown, not_shown):
+    page = french(reverse(f"admin:commitments_{screen}_changelist"))
+    assert [text for text in shown if text not in page] == []
+    assert [text for text in not_shown if text in page] == []
