@@ -6,6 +6,7 @@ napreport.report.pdf into the PDF.
 The same code renders drafts (any period, watermarked) and the files stored at publication.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +14,11 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from commitments.chart import chart_rows
@@ -33,6 +37,8 @@ STATUS_COLOURS = {
 BEFORE_PARTS = (SectionKey.FOREWORD, SectionKey.INTRODUCTION, SectionKey.PROGRESS)
 AFTER_PARTS = (SectionKey.MOVING_FORWARD, SectionKey.CONCLUSION)
 REPORT_CSS = Path(settings.BASE_DIR) / "static" / "report" / "report.css"
+# Each official language named in itself, as a language switch names it (not translated).
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
 
 @dataclass
@@ -61,6 +67,50 @@ class PillarBlock:
         return sum(self.counts.values())
 
 
+# A lead qualifier that starts with a conjunction extends the first lead, as printed ("DFATD and others, CIC");
+# any other qualifier follows all the leads in parentheses ("PS (in consultation with HTT)").
+JOINING_NOTE = re.compile(r"^(and|et) ", re.IGNORECASE)
+# A narrative's Key Achievements may open with its own heading, printed instead of the standard one
+# (Part III of 2013-2014 prints "2013-14 Key Achievements").
+LEADING_HEADING = re.compile(r"^\s*<h3>(?P<heading>.*?)</h3>\s*", re.DOTALL)
+
+
+def cell_html(text: str) -> SafeString:
+    """A deliverable's text (plain, as typed) as the chart cell prints it: paragraphs where the text has a
+    blank line, and its bullet lines ("\n- …", see fixtures/README.md) as a real list, so a screen reader
+    announces "list, 5 items" rather than dashes. A single paragraph stays bare text."""
+    blocks: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        lines = paragraph.split("\n")
+        lead = [line for line in lines if not line.startswith("- ")]
+        bullets = [line[2:] for line in lines if line.startswith("- ")]
+        if lead:
+            blocks.append("<br>".join(escape(line) for line in lead))
+        if bullets:
+            blocks.append("<ul>" + format_html_join("", "<li>{}</li>", ((item,) for item in bullets)) + "</ul>")
+    if len(blocks) == 1 and not blocks[0].startswith("<ul>"):
+        return mark_safe(blocks[0])  # noqa: S308 - every piece was escaped above
+    return mark_safe("".join(block if block.startswith("<ul>") else f"<p>{block}</p>" for block in blocks))  # noqa: S308
+
+
+def leads_line(leads: str, note: str) -> str:
+    """The Lead column as printed: the acronyms and the row's qualifier."""
+    if not note:
+        return leads
+    if JOINING_NOTE.match(note):
+        first, _comma, rest = leads.partition(", ")
+        return f"{first} {note}, {rest}" if rest else f"{first} {note}"
+    return f"{leads} ({note})"
+
+
+def split_heading(html: str) -> tuple[str, str]:
+    """(the text of a leading <h3>, the rest) of sanitised HTML; ("", html) when it opens otherwise."""
+    match = LEADING_HEADING.match(html)
+    if not match:
+        return "", html
+    return match["heading"], html[match.end() :]
+
+
 def chart_blocks(rows: list[Any]) -> list[PillarBlock]:
     """Group chart rows (in chart order) into pillars → objectives → tasks, and count statuses.
 
@@ -72,6 +122,8 @@ def chart_blocks(rows: list[Any]) -> list[PillarBlock]:
     for row in rows:  # chart rows, marked here with is_item and has_items for the template
         row.is_item = row.parent_id is not None
         row.has_items = row.deliverable_id in parents
+        row.text_html = cell_html(row.text)
+        row.lead_line = leads_line(row.leads_label, row.lead_note)
         if not pillars or pillars[-1].number != row.pillar_number:
             pillars.append(PillarBlock(row.pillar_number, row.pillar_name))
         pillar = pillars[-1]
@@ -129,7 +181,17 @@ def report_data(period: ReportingPeriod) -> dict[str, Any]:
     parts: list[dict[str, Any]] = []
     for number, key in enumerate((SectionKey.PART_1, SectionKey.PART_2, SectionKey.PART_3, SectionKey.PART_4), 1):
         pillar = next((p for p in pillars if p.number == number), None)
-        parts.append({"section": sections.get(key), "pillar": pillar, "anchor": key})
+        section = sections.get(key)
+        heading, achievements = split_heading(section.achievements) if section else ("", "")
+        parts.append(
+            {
+                "section": section,
+                "pillar": pillar,
+                "anchor": key,
+                "achievements_heading": heading,
+                "achievements": mark_safe(achievements),  # noqa: S308 - sanitised on save (napreport.report.html)
+            }
+        )
     before = [(key, sections[key]) for key in BEFORE_PARTS if key in sections]
     after = [(key, sections[key]) for key in AFTER_PARTS if key in sections]
     toc: list[tuple[str, str]] = [(key, section.title) for key, section in before]
@@ -172,9 +234,23 @@ def render_html(
         context = data or report_data(period)
         context = {
             **context,
+            "editions": None if draft or for_pdf else editions(context["period"], language),
             "language": language,
             "draft": draft,
             "for_pdf": for_pdf,
             "stylesheet": REPORT_CSS.read_text(encoding="utf-8"),
         }
         return render_to_string("report/report.html", context)
+
+
+def editions(period: ReportingPeriod, language: str) -> dict[str, str]:
+    """Where the published HTML edition links to: the same report in the other language, and its PDF."""
+    other = "fr" if language == "en" else "en"
+    with translation.override(other):
+        other_url = reverse("public:report-file", args=[period.label, other, "html"])
+    return {
+        "other_language": other,
+        "other_language_name": LANGUAGE_NAMES[other],
+        "other_language_url": other_url,
+        "pdf_url": reverse("public:report-file", args=[period.label, language, "pdf"]),
+    }
