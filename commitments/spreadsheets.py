@@ -261,7 +261,12 @@ class StatusUpdateResource(resources.ModelResource):
         ):
             # Saved by someone else since the export: the row is left out (skip_row), and what the person typed
             # is shown beside the other person's values; the file's other rows still import.
-            typed = {name: row[name] for name in (*EDITED_COLUMNS, *SLIP_COLUMNS) if name in row}
+            # An empty target is "" here, so the comparison shows that row too ("—" beside theirs).
+            typed = {
+                name: "" if row[name] is None else row[name]
+                for name in (*EDITED_COLUMNS, *SLIP_COLUMNS)
+                if name in row
+            }
             self.stale_rows.append(StaleRow(kwargs.get("row_number", 0), current, typed))
 
     def skip_row(self, instance: StatusUpdate, original: Any, row: Any, import_validation_errors: Any = None) -> bool:

@@ -60,6 +60,7 @@ def test_the_preview_shows_a_row_saved_since_the_export_beside_theirs_and_offers
     assert "Saved by cbsa, and your values" in section
     # Theirs beside mine: status (as labels), both notes.
     assert re.search(r"Status</th><td>Ongoing</td><td>In progress</td>", section, re.I)
+    assert re.search(r"On track for</th><td>—</td><td>—</td>", section, re.I)  # the target, empty on both sides
     assert "CBSA&#x27;s note</td><td>My offline note" in section and "Ma note hors ligne" in section
     assert "Confirm import" in html  # the other row is still importable …
     assert html.count('<tr class="update">') == 1 and "Mine" in html  # … and it alone is in the preview
