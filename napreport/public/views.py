@@ -204,7 +204,8 @@ def report_file(request: HttpRequest, year: str, language: str, file_format: str
     response = FileResponse(
         report.file.open("rb"), content_type="application/pdf" if file_format == "pdf" else "text/html; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="annual-report-{period.label}-{language}.{file_format}"'
+    # Opened in the browser (the HTML edition is a page to read); its name still serves "Save as".
+    response["Content-Disposition"] = f'inline; filename="annual-report-{period.label}-{language}.{file_format}"'
     response["Content-Length"] = report.size
     return response
 

@@ -226,7 +226,8 @@ def render_html(
     for_pdf: bool = False,
     data: dict[str, Any] | None = None,
 ) -> str:
-    """The report as one self-contained HTML document (its stylesheet inlined).
+    """The report as one HTML document: for the PDF self-contained (its stylesheet inlined), for the screen
+    linking the site's copy of the same stylesheet (the Content-Security-Policy refuses inline styles).
 
     `data` (from report_data, built in the same language) lets a caller reuse one query run.
     """
@@ -238,7 +239,7 @@ def render_html(
             "language": language,
             "draft": draft,
             "for_pdf": for_pdf,
-            "stylesheet": REPORT_CSS.read_text(encoding="utf-8"),
+            "stylesheet": REPORT_CSS.read_text(encoding="utf-8") if for_pdf else "",
         }
         return render_to_string("report/report.html", context)
 
