@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # sitemap.xml of the public pages (napreport.public.sitemaps)
     "django_filters",
     "django_tables2",
     "import_export",

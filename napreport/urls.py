@@ -4,10 +4,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from napreport.health import healthz
+from napreport.public.views import robots_txt, sitemap_xml
 from napreport.sign_in import PasswordResetForm
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots-txt"),
+    path("sitemap.xml", sitemap_xml, name="sitemap-xml"),
     # Password reset by e-mail for staff, with Django's own views; the name admin_password_reset puts
     # a "Forgotten your password?" link on the admin's sign-in page.
     path(

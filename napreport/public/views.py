@@ -1,13 +1,20 @@
 """Public progress pages: published data only (napreport.public.published), cached until the next publication."""
 
 from collections import Counter
+from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.sitemaps import views as sitemaps_views
 from django.core.paginator import EmptyPage
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from commitments.models import PublishedDeliverable, PublishedDepartment, Status, fiscal_year_table, fiscal_year_text
@@ -15,6 +22,7 @@ from napreport.public.caching import public_page
 from napreport.public.exports import CONTENT_TYPES, FORMATS, render_export
 from napreport.public.filters import ProgressFilter
 from napreport.public.published import current_plan, published_period, published_periods, published_rows
+from napreport.public.sitemaps import SITEMAPS
 from napreport.public.tables import ProgressTable
 from napreport.public.typography import typography
 from napreport.report.build import PillarBlock, chart_blocks, status_summary
@@ -29,6 +37,14 @@ PAGE_SIZES = (25, 50, 100)
 PROGRESS_QUERY = (*ProgressFilter.base_filters, "sort", "page", "per_page", "download")
 
 
+def read_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A page that only answers GET and HEAD: any other method (POST, OPTIONS, TRACE …) is a 405 with
+    `Allow: GET, HEAD`, before the page cache is looked at and before CSRF would answer a POST with a 403 (there
+    is nothing here a forged request could change, and the refusal is the same for everybody)."""
+    return csrf_exempt(require_safe(view))
+
+
+@read_only
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     plan = current_plan()
@@ -61,6 +77,7 @@ def pillar_blocks(rows: list[PublishedDeliverable]) -> list[PillarBlock]:
     return blocks
 
 
+@read_only
 @public_page(query=PROGRESS_QUERY)
 def progress(request: HttpRequest, year: str) -> HttpResponse:
     period = published_period(current_plan(), year)
@@ -106,6 +123,7 @@ def export_response(
     return response
 
 
+@read_only
 @public_page
 def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = list(
@@ -134,6 +152,7 @@ def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@read_only
 @public_page
 def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
     periods = published_periods(current_plan())
@@ -154,6 +173,7 @@ def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@read_only
 @public_page(query=("from", "to"))
 def changes(request: HttpRequest) -> HttpResponse:
     periods = published_periods(current_plan())
@@ -180,6 +200,7 @@ def changes(request: HttpRequest) -> HttpResponse:
     )
 
 
+@read_only
 @public_page
 def downloads(request: HttpRequest) -> HttpResponse:
     periods = published_periods(current_plan())
@@ -197,6 +218,7 @@ def downloads(request: HttpRequest) -> HttpResponse:
     return render(request, "public/downloads.html", {"periods": listing, "title": _("Reports and data")})
 
 
+@read_only
 def report_file(request: HttpRequest, year: str, language: str, file_format: str) -> FileResponse:
     """A stored report file, exactly as published."""
     period = published_period(current_plan(), year)
@@ -210,9 +232,27 @@ def report_file(request: HttpRequest, year: str, language: str, file_format: str
     return response
 
 
+@read_only
 @public_page
 def chart_download(request: HttpRequest, year: str, file_format: str) -> HttpResponse:
     period = published_period(current_plan(), year)
     if file_format not in FORMATS:
         raise Http404(_("Unknown download format."))
     return export_response(published_rows(period), file_format, f"action-items-{period.label}")
+
+
+@read_only
+@public_page
+def sitemap_xml(request: HttpRequest) -> HttpResponse:
+    """sitemap.xml: every public page in both languages (napreport.public.sitemaps), cached like the pages."""
+    response = sitemaps_views.sitemap(request, sitemaps=SITEMAPS)
+    response.render()  # the page cache and the ETag read the body
+    return response
+
+
+@read_only
+@public_page
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """robots.txt: the staff screens are not for search engines; the sitemap lists what is."""
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {settings.SITE_URL}{reverse('sitemap-xml')}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

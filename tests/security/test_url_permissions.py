@@ -47,6 +47,8 @@ DRAFTS = {
 EXPECTATIONS = [
     ("public:*", EVERYONE, NOBODY),  # public pages: published data only
     ("healthz", EVERYONE, NOBODY),
+    ("robots-txt", EVERYONE, NOBODY),  # public: robots.txt, its sitemap line
+    ("sitemap-xml", EVERYONE, NOBODY),  # public: published pages only
     ("set_language", EVERYONE, NOBODY),  # a cookie, not the database
     ("admin_password_reset", EVERYONE, NOBODY),  # sends an e-mail; stores nothing
     ("password_reset_*", EVERYONE, NOBODY),
