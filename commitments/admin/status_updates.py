@@ -79,7 +79,7 @@ class StatusUpdateAdmin(
     revertible = True  # the coordinator's undo of a status change (checked against the current version)
     object_history_list_template = "admin/commitments/statusupdate/object_history_list.html"
     # Each row posts a dozen fields with every save and action; Django refuses a request past
-    # DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000), which a page of 100 rows passed (tests/commitments/test_status_list_size.py).
+    # DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000), which a page of 100 rows passed (see test_status_list_size.py).
     list_per_page = 50
     list_display = [
         "task_code",
