@@ -5,6 +5,7 @@ status belongs to a reporting period (StatusUpdate). Publishing a period freezes
 PublishedDeliverable rows, which are all the public side ever reads.
 """
 
+from commitments.models.periods import ReportingPeriod
 from commitments.models.plan import (
     ActionPlan,
     Deliverable,
@@ -18,7 +19,6 @@ from commitments.models.plan import (
 from commitments.models.published import PublishedDeliverable, PublishedDepartment, PublishedPillar
 from commitments.models.reminders import SentReminder
 from commitments.models.tracking import (
-    ReportingPeriod,
     SlipReason,
     StaleUpdateError,
     Status,

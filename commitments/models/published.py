@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from commitments.models.periods import ReportingPeriod
 from commitments.models.plan import Deliverable, Department
-from commitments.models.tracking import ReportingPeriod, SlipReason, Status, slip_label, status_label
+from commitments.models.tracking import SlipReason, Status, slip_label, status_label
 from commitments.models.values import Translated, timeline_label
 
 

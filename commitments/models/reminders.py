@@ -5,8 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commitments.models.periods import ReportingPeriod
 from commitments.models.plan import Department
-from commitments.models.tracking import ReportingPeriod
 
 
 class SentReminder(models.Model):

@@ -23,6 +23,7 @@ TABLES = {
     "commitments_publisheddepartment",
     "commitments_publishedpillar",
     "commitments_reportingperiod",
+    "commitments_sentreminder",  # new in commitments 0011: the reminders sent
     "commitments_statusupdate",
     "commitments_task",
     "napreport_historicalnarrativesection",
