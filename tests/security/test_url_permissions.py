@@ -60,7 +60,7 @@ EXPECTATIONS = [
     ("admin:app_list", STAFF, NOBODY),
     ("admin:view_on_site", STAFF, NOBODY),
     ("admin:autocomplete", STAFF, NOBODY),  # deliverables for the status form's field: staff may view the chart
-    ("admin:commitments_dashboard", COORDINATOR, COORDINATOR),  # POST sends the reminders
+    ("admin:commitments_dashboard", COORDINATOR, NOBODY),  # GET only: reminders are sent from their own page
     ("admin:commitments_dashboard_export", COORDINATOR, NOBODY),  # the dashboard as CSV
     ("admin:commitments_reminders", COORDINATOR, COORDINATOR),  # GET: what would be sent; POST sends, records
     ("admin:commitments_statusupdate_changelist", STAFF, LEAD),  # each sees and changes only their own rows
