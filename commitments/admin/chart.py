@@ -120,7 +120,7 @@ class DeliverableForm(forms.ModelForm):
 @admin.register(Deliverable)
 class DeliverableAdmin(SafeAutocompleteMixin, GuardedHistoryAdmin):
     form = DeliverableForm
-    list_display = ["short_text", "task", "timeline", "leads_display", "is_new"]
+    list_display = ["short_text", "task", "timeline_display", "leads_display", "is_new"]
     list_filter = ["task__objective__pillar", "leads", "new_in"]
     list_select_related = ["task", "new_in"]
     search_fields = ["text_en", "text_fr", "task__code"]
@@ -132,6 +132,10 @@ class DeliverableAdmin(SafeAutocompleteMixin, GuardedHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Deliverable]:
         return super().get_queryset(request).prefetch_related("lead_links__department")
+
+    @admin.display(description=_("Timeline"), ordering="start_year")
+    def timeline_display(self, deliverable: Deliverable) -> str:
+        return deliverable.timeline
 
     def get_fields(self, request: HttpRequest, obj: Deliverable | None = None) -> list[Any]:
         fields = [name for name in super().get_fields(request, obj) if name != "first_status"]

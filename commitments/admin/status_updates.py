@@ -56,7 +56,8 @@ from commitments.roles import editable_updates, is_coordinator
 
 
 class UpdatedFilter(admin.SimpleListFilter):
-    title = _("updated this period")
+    # The admin writes "By <title>" (« Par <title> »): a noun reads right in both languages.
+    title = _("progress this period")
     parameter_name = "updated"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:

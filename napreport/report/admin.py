@@ -109,22 +109,7 @@ class NarrativeSectionAdmin(GuardedHistoryAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         periods = ReportingPeriod.objects.select_related("plan").order_by("-start_year")
-        links = format_html_join(
-            "",
-            "<li>{}: <a href='{}'>HTML (EN)</a> · <a href='{}'>PDF (EN)</a> · "
-            "<a href='{}'>HTML (FR)</a> · <a href='{}'>PDF (FR)</a></li>",
-            (
-                (
-                    period.label,
-                    *(
-                        reverse("admin:napreport_report_preview", args=[period.pk, language, file_format])
-                        for language in ("en", "fr")
-                        for file_format in ("html", "pdf")
-                    ),
-                )
-                for period in periods
-            ),
-        )
+        links = format_html_join("", "<li>{}</li>", ((preview_links(period),) for period in periods))
         extra_context = {**(extra_context or {}), "report_previews": format_html("<ul>{}</ul>", links)}
         return super().changelist_view(request, extra_context)
 
@@ -375,6 +360,28 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
                 )
             else:
                 self.message_user(request, gettext("%(period)s is open for updates.") % {"period": following.label})
+
+
+# The draft previews the narrative list offers for each period: (language, format, link text).
+PREVIEWS = [
+    ("en", "html", _("HTML in English")),
+    ("en", "pdf", _("PDF in English")),
+    ("fr", "html", _("HTML in French")),
+    ("fr", "pdf", _("PDF in French")),
+]
+
+
+def preview_links(period: ReportingPeriod) -> SafeString:
+    """“2014-2015: HTML in English · PDF in English · …”, in the coordinator's language and typography."""
+    links = format_html_join(
+        " · ",
+        "<a href='{}'>{}</a>",
+        (
+            (reverse("admin:napreport_report_preview", args=[period.pk, language, file_format]), text)
+            for language, file_format, text in PREVIEWS
+        ),
+    )
+    return format_html("{} {}", gettext("%(period)s:") % {"period": period.label}, links)
 
 
 def narrative_context(request: HttpRequest, period: ReportingPeriod) -> dict[str, Any]:

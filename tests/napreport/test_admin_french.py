@@ -73,3 +73,19 @@ def test_the_charts_screens_name_their_columns_and_filters_in_french(demo, scree
     page = french(reverse(f"admin:commitments_{screen}_changelist"))
     assert [text for text in shown if text not in page] == []
     assert [text for text in not_shown if text in page] == []
+
+
+def test_the_last_english_words_of_the_coordinator_s_screens_read_in_french(demo):
+    deliverables = french(reverse("admin:commitments_deliverable_changelist"))
+    assert "Échéancier" in deliverables and "Timeline" not in deliverables
+    statuses = french(reverse("admin:commitments_statusupdate_changelist"))
+    assert "Par avancement de la période" in statuses and "Par mis à jour" not in statuses
+    narrative = french(reverse("admin:napreport_narrativesection_changelist"))
+    assert "2013-2014\u00a0: <a" in narrative and "HTML en anglais" in narrative and "PDF en français" in narrative
+    assert "(EN)" not in narrative and "(FR)" not in narrative
+    update = StatusUpdate.objects.filter(period__start_year=2014).first()
+    history = french(reverse("admin:commitments_statusupdate_history", args=[update.pk]))
+    assert ">Modifications<" in history and ">Changes<" not in history
+    published = NarrativeSection.objects.filter(period__start_year=2013).first()  # view only: frozen
+    history = french(reverse("admin:napreport_narrativesection_history", args=[published.pk]))
+    assert "Historique\u00a0:" in history and "Historique de vue" not in history
