@@ -1,5 +1,7 @@
 """The public progress table (django-tables2)."""
 
+from typing import Protocol
+
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -45,3 +47,45 @@ class ProgressTable(tables.Table):
 
     def render_leads_en(self, record: PublishedDeliverable) -> str:
         return typography(record.leads_label)
+
+
+class DepartmentTable(ProgressTable):
+    """The deliverables a department leads: the progress table's rows without the pillar and timeline, in chart
+    order (no sort links, so a department's pages are the only cached variants)."""
+
+    class Meta(ProgressTable.Meta):
+        exclude = ("pillar_number", "start_year")
+        orderable = False
+
+
+class ChangedRow(Protocol):
+    """A later year's row as napreport.public.views.changed_rows annotates it with the earlier year's values."""
+
+    earlier_status: str
+    earlier_target: int | None
+
+
+class ChangesTable(ProgressTable):
+    """Deliverables whose status or target changed between two years: each row is the later year's, annotated
+    with the earlier year's `earlier_status` and `earlier_target` (napreport.public.views.changed_rows)."""
+
+    earlier_status = tables.Column()
+
+    class Meta(ProgressTable.Meta):
+        exclude = ("pillar_number", "start_year", "leads_en")
+        sequence = ("task_code", "text", "earlier_status", "status")
+        orderable = False
+        empty_text = _("No status changed between these years.")
+
+    def __init__(self, *args: object, earlier: int, later: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The two status columns are headed by their years (the caption names the comparison).
+        self.columns["earlier_status"].column.verbose_name = fiscal_year_table(earlier)
+        self.columns["status"].column.verbose_name = fiscal_year_table(later)
+
+    def render_earlier_status(self, record: "ChangedRow") -> SafeString:
+        return format_html(
+            '<span class="status status-{}">{}</span>',
+            record.earlier_status,
+            status_label(record.earlier_status, record.earlier_target, fiscal_year_table),
+        )

@@ -1,12 +1,12 @@
 """Public progress pages: published data only (napreport.public.published), cached until the next publication."""
 
-from collections import Counter
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemaps_views
 from django.core.paginator import EmptyPage
-from django.db.models import QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -15,15 +15,22 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
-from django_tables2 import RequestConfig
+from django_tables2 import RequestConfig, Table
 
-from commitments.models import PublishedDeliverable, PublishedDepartment, Status, fiscal_year_table, fiscal_year_text
+from commitments.models import (
+    PublishedDeliverable,
+    PublishedDepartment,
+    ReportingPeriod,
+    Status,
+    fiscal_year_table,
+    fiscal_year_text,
+)
 from napreport.public.caching import public_page
 from napreport.public.exports import CONTENT_TYPES, FORMATS, render_export
 from napreport.public.filters import ProgressFilter
 from napreport.public.published import current_plan, published_period, published_periods, published_rows
 from napreport.public.sitemaps import SITEMAPS
-from napreport.public.tables import ProgressTable
+from napreport.public.tables import ChangesTable, DepartmentTable, ProgressTable
 from napreport.public.typography import typography
 from napreport.report.build import PillarBlock, chart_blocks, status_summary
 from napreport.report.models import PublishedReport
@@ -35,6 +42,8 @@ PAGE_SIZES = (25, 50, 100)
 # The query parameters the progress table reads (its filters, django-tables2's sort and page, the page size and
 # the download format): any other is dropped before the page is looked up in the cache.
 PROGRESS_QUERY = (*ProgressFilter.base_filters, "sort", "page", "per_page", "download")
+# The query parameters of the other paginated tables (a department's deliverables, what changed).
+PAGED_QUERY = ("page", "per_page")
 
 
 def read_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -95,11 +104,17 @@ def progress(request: HttpRequest, year: str) -> HttpResponse:
     table = ProgressTable(filters.qs.distinct())
     table.caption = _("Deliverables, %(year)s") % {"year": fiscal_year_table(period.start_year)}
     RequestConfig(request, paginate=False).configure(table)  # the ?sort= order; unknown columns are ignored
+    paginate(request, table)
+    return render(request, "public/progress.html", {**page, "table": table})
+
+
+def paginate(request: HttpRequest, table: Table) -> None:
+    """Shows page ?page= of `table`, ?per_page= rows long: the database sends only those rows. A page past the
+    last is a 404."""
     try:
         table.paginate(page=page_number(request), per_page=page_size(request))
     except EmptyPage:
         raise Http404(_("This table has no page %(page)s.") % {"page": request.GET["page"][:20]}) from None
-    return render(request, "public/progress.html", {**page, "table": table})
 
 
 def page_size(request: HttpRequest) -> int:
@@ -153,7 +168,7 @@ def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @read_only
-@public_page
+@public_page(query=PAGED_QUERY)
 def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
     periods = published_periods(current_plan())
     if not periods:
@@ -161,42 +176,67 @@ def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
     period = periods[0]
     # The department's names and address as the latest year published them.
     department = get_object_or_404(PublishedDepartment, period=period, slug=slug)
-    rows = list(published_rows(period).filter(leads=department.department_id))
-    if not rows:
+    rows = published_rows(period).filter(leads=department.department_id)
+    counts = dict(rows.order_by().values_list("status").annotate(count=Count("pk")))
+    if not counts:
         raise Http404(_("This department leads no published deliverable."))
-    counts = Counter(row.status for row in rows)
-    statuses = [(Status(status).label, counts[status]) for status in Status.values if counts[status]]
+    statuses = [(Status(status).label, counts[status]) for status in Status.values if counts.get(status)]
+    table = DepartmentTable(rows)
+    table.caption = _("Deliverables led, %(year)s") % {"year": fiscal_year_table(period.start_year)}
+    paginate(request, table)
     return render(
         request,
         "public/department.html",
-        {"department": department, "period": period, "rows": rows, "statuses": statuses, "title": department.name},
+        {
+            "department": department,
+            "period": period,
+            "total": sum(counts.values()),
+            "statuses": statuses,
+            "table": table,
+            "title": department.name,
+        },
     )
 
 
 @read_only
-@public_page(query=("from", "to"))
+@public_page(query=("from", "to", *PAGED_QUERY))
 def changes(request: HttpRequest) -> HttpResponse:
     periods = published_periods(current_plan())
     title = _("What changed")
     by_label = {period.label: period for period in periods}
     if len(periods) < 2:
-        return render(request, "public/changes.html", {"periods": periods, "changed": None, "title": title})
+        return render(request, "public/changes.html", {"periods": periods, "table": None, "title": title})
     later = by_label.get(request.GET.get("to", periods[0].label))
     earlier = by_label.get(request.GET.get("from", periods[1].label))
     if later is None or earlier is None or earlier.start_year >= later.start_year:
         raise Http404(_("Choose two published years, the earlier one first."))
-    before = {row.deliverable_id: row for row in published_rows(earlier)}
-    changed = [
-        (before[row.deliverable_id], row)
-        for row in published_rows(later)
-        if row.deliverable_id in before
-        and (row.status, row.target_year)
-        != (before[row.deliverable_id].status, before[row.deliverable_id].target_year)
-    ]
+    table = ChangesTable(changed_rows(earlier, later), earlier=earlier.start_year, later=later.start_year)
+    table.caption = _("Status changes, %(earlier)s to %(later)s") % {
+        "earlier": fiscal_year_table(earlier.start_year),
+        "later": fiscal_year_table(later.start_year),
+    }
+    paginate(request, table)
     return render(
         request,
         "public/changes.html",
-        {"periods": periods, "earlier": earlier, "later": later, "changed": changed, "title": title},
+        {"periods": periods, "earlier": earlier, "later": later, "table": table, "title": title},
+    )
+
+
+def changed_rows(earlier: ReportingPeriod, later: ReportingPeriod) -> QuerySet[PublishedDeliverable]:
+    """The later year's rows whose status or target differs from the earlier year's row of the same deliverable
+    (one join in the database), each annotated with `earlier_status` and `earlier_target`. Deliverables that
+    only one of the years published are not changes."""
+    same_deliverable_earlier = Q(deliverable__published_rows__period=earlier)
+    return (
+        published_rows(later)
+        .annotate(earlier_row=FilteredRelation("deliverable__published_rows", condition=same_deliverable_earlier))
+        .filter(earlier_row__isnull=False)
+        .annotate(earlier_status=F("earlier_row__status"), earlier_target=F("earlier_row__target_year"))
+        # A target may be empty in either year: 0 stands for "none" (no fiscal year starts in year 0), so that
+        # "none" to "none" is no change and "none" to a year is one.
+        .alias(target=Coalesce("target_year", 0), earlier_target_or_none=Coalesce("earlier_row__target_year", 0))
+        .exclude(status=F("earlier_status"), target=F("earlier_target_or_none"))
     )
 
 
