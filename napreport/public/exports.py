@@ -29,6 +29,16 @@ FORMATS = ["csv", "json"]
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
 
+def download_name(label: str, language: str, file_format: str) -> str:
+    """The name a chart download is served (Content-Disposition) and stored under: "action-items-2013-2014-en.csv"."""
+    return f"action-items-{label}-{language}.{file_format}"
+
+
+def export_content(rows: Iterable[PublishedDeliverable], file_format: str, language: str) -> bytes:
+    """The bytes of the download: render_export's text in UTF-8, as HttpResponse encodes it for CONTENT_TYPES."""
+    return render_export(rows, file_format, language).encode()
+
+
 def export_record(row: PublishedDeliverable) -> dict[str, Any]:
     """One chart row as the export's columns, in the active language."""
     return {

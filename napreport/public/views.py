@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -26,14 +27,14 @@ from commitments.models import (
     fiscal_year_text,
 )
 from napreport.public.caching import public_page
-from napreport.public.exports import CONTENT_TYPES, FORMATS, render_export
+from napreport.public.exports import CONTENT_TYPES, FORMATS, download_name, render_export
 from napreport.public.filters import ProgressFilter
 from napreport.public.published import current_plan, published_period, published_periods, published_rows
 from napreport.public.sitemaps import SITEMAPS
 from napreport.public.tables import ChangesTable, DepartmentTable, ProgressTable
 from napreport.public.typography import typography
 from napreport.report.build import PillarBlock, chart_blocks, status_summary
-from napreport.report.models import PublishedReport
+from napreport.report.models import CHART_FORMATS, REPORT_FORMATS, PublishedReport
 
 PAGE_SIZE = 25
 # The page sizes a visitor may ask for (?per_page=); anything else gets the default, so no request pages the
@@ -135,6 +136,19 @@ def export_response(
     language = get_language()
     response = HttpResponse(render_export(rows, file_format, language), content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{name}-{language}.{file_format}"'
+    return response
+
+
+def stored_download_response(download: PublishedReport) -> FileResponse:
+    """A chart download stored at publication, with the type and file name its rendering had
+    (`export_response`), so the links and the files people saved keep their names."""
+    response = FileResponse(download.file.open("rb"), content_type=CONTENT_TYPES[download.format])
+    name = download_name(download.period.label, download.language, download.format)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Length"] = download.size
+    # A stored file is streamed, so the page cache leaves it alone: say here what public_page says of a page.
+    patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_MAX_AGE)
+    response["ETag"] = f'"{download.sha256}"'
     return response
 
 
@@ -246,15 +260,17 @@ def downloads(request: HttpRequest) -> HttpResponse:
     periods = published_periods(current_plan())
     reports = PublishedReport.objects.filter(period__in=periods).order_by("period", "language", "format")
     files: dict[int, list[PublishedReport]] = {}
-    for report in reports:
-        files.setdefault(report.period_id, []).append(report)
     language = get_language()
-    listing = []
-    for period in periods:
-        rows = list(published_rows(period))
-        # The chart downloads are rendered on request; their sizes are measured here so links can say them.
-        sizes = {file_format: len(render_export(rows, file_format, language).encode()) for file_format in FORMATS}
-        listing.append((period, files.get(period.pk, []), sizes))
+    # The chart downloads' sizes were recorded when they were stored at publication; nothing is rendered here.
+    # A year published before they were stored has none, and its links go without a size.
+    sizes: dict[int, dict[str, int]] = {}
+    for report in reports:
+        if report.format in CHART_FORMATS:
+            if report.language == language:
+                sizes.setdefault(report.period_id, {})[report.format] = report.size
+        else:
+            files.setdefault(report.period_id, []).append(report)
+    listing = [(period, files.get(period.pk, []), sizes.get(period.pk, {})) for period in periods]
     return render(request, "public/downloads.html", {"periods": listing, "title": _("Reports and data")})
 
 
@@ -262,7 +278,9 @@ def downloads(request: HttpRequest) -> HttpResponse:
 def report_file(request: HttpRequest, year: str, language: str, file_format: str) -> FileResponse:
     """A stored report file, exactly as published."""
     period = published_period(current_plan(), year)
-    report = get_object_or_404(PublishedReport, period=period, language=language, format=file_format)
+    report = get_object_or_404(
+        PublishedReport, period=period, language=language, format=file_format, format__in=REPORT_FORMATS
+    )
     response = FileResponse(
         report.file.open("rb"), content_type="application/pdf" if file_format == "pdf" else "text/html; charset=utf-8"
     )
@@ -278,6 +296,13 @@ def chart_download(request: HttpRequest, year: str, file_format: str) -> HttpRes
     period = published_period(current_plan(), year)
     if file_format not in FORMATS:
         raise Http404(_("Unknown download format."))
+    stored = PublishedReport.objects.filter(period=period, language=get_language(), format=file_format).first()
+    if stored is not None:
+        stored.period = period  # its label names the file: no query for it
+        # public_page's View type says HttpResponse; it passes a streamed response through untouched (.streaming).
+        return stored_download_response(stored)  # type: ignore[return-value]
+    # Fallback: a year published before the downloads were stored at publication has no file; its frozen rows
+    # are rendered on request, as they were then (the same bytes a file would hold).
     return export_response(published_rows(period), file_format, f"action-items-{period.label}")
 
 

@@ -135,11 +135,14 @@ class NarrativeSection(models.Model):
 
 
 class PublishedReport(models.Model):
-    """A report file rendered once when its period was published, never rendered again."""
+    """A file rendered once when its period was published, never rendered again: the report (PDF, HTML) or the
+    chart's open-data download (CSV, JSON), in one language."""
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
         HTML = "html", "HTML"
+        CSV = "csv", "CSV"
+        JSON = "json", "JSON"
 
     class Language(models.TextChoices):
         ENGLISH = "en", _("English")
@@ -165,6 +168,11 @@ class PublishedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period.label} {self.get_language_display()} {self.get_format_display()}"
+
+
+# The formats of the annual report itself; the others are the chart's downloads (napreport.public.exports).
+REPORT_FORMATS = (PublishedReport.Format.HTML, PublishedReport.Format.PDF)
+CHART_FORMATS = (PublishedReport.Format.CSV, PublishedReport.Format.JSON)
 
 
 class Publication(models.Model):

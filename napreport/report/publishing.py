@@ -34,8 +34,17 @@ from commitments.models import (
     StatusUpdate,
     Task,
 )
+from napreport.public.exports import download_name, export_content
+from napreport.public.published import published_rows
 from napreport.report.build import render_html
-from napreport.report.models import PART_KEYS, NarrativeSection, Publication, PublishedReport, SectionKey
+from napreport.report.models import (
+    CHART_FORMATS,
+    PART_KEYS,
+    NarrativeSection,
+    Publication,
+    PublishedReport,
+    SectionKey,
+)
 
 # The cache alias of the public pages (settings.CACHES); the public site caches into it, publishing empties it.
 PUBLIC_PAGES_CACHE = "public"
@@ -98,10 +107,12 @@ def missing_chart_french(period: ReportingPeriod) -> list[str]:
 def publish_period(period: ReportingPeriod, progress: Callable[[str], None] | None = None) -> ReportingPeriod:
     """Publish `period`, or raise PublishingError saying why not.
 
-    Renders the report in English and French, HTML and PDF, once: the files are stored with their SHA-256 and
-    never rendered again, whatever later happens to the live data or the templates. All or nothing: the files
+    Renders the report in English and French, HTML and PDF, once, and the chart's open-data downloads (CSV and
+    JSON, in each language) from the frozen rows: the files are stored with their SHA-256 and never rendered
+    again, whatever later happens to the live data or the templates. All or nothing: the files
     are rendered under staging names, then ONE transaction, under the period's row lock, checks again, freezes
-    the chart, checks that the frozen record renders exactly what was rendered, moves the files to their final
+    the chart, checks that the frozen record renders exactly what was rendered, renders the downloads from it
+    into the same staging folder, moves the files to their final
     names (the canonical ones, never a variant with a suffix), records them and marks the period published.
     Failing anywhere (an error, a full disk), it removes every file it wrote. Killed anywhere before that commit
     (kill -9 of the worker), it leaves the period unpublished and no file on any page (only recorded files are
@@ -134,6 +145,9 @@ def publish_period(period: ReportingPeriod, progress: Callable[[str], None] | No
                     if sha256(render_html(period, report.language, for_pdf=pdf).encode()) != report.source_sha256:
                         raise PublishingError([changed_while_rendering()])
                     moved.append(store_report(period, report).file.name)
+                # The downloads are the frozen rows themselves, so they can only be rendered now, under the lock.
+                for download in stage_chart_downloads(staging, period):
+                    moved.append(store_report(period, download).file.name)
                 # Once the publication is committed (not before: a failure rolls it back), the public pages cached
                 # by every instance are stale: empty their cache, the alias settings.CACHES names for them.
                 # `robust`: the publication stands even if the cache cannot be reached; the failure is logged.
@@ -261,7 +275,19 @@ def stage_report(
     return StagedReport(language, file_format, staging_name, sha256(source.encode()), sha256(content), len(content))
 
 
+def stage_chart_downloads(staging: str, period: ReportingPeriod) -> Iterator[StagedReport]:
+    """Stage the chart's downloads of the (just frozen) `period`: each format the public download serves, in each
+    language, with the bytes its view would render (napreport.public.exports)."""
+    rows = list(published_rows(period))
+    for language, _name in settings.LANGUAGES:
+        for file_format in CHART_FORMATS:
+            content = export_content(rows, file_format, language)
+            yield stage_report(staging, period, language, file_format, content.decode(), content)
+
+
 def report_name(period: ReportingPeriod, language: str, file_format: str) -> str:
+    if file_format in CHART_FORMATS:
+        return download_name(period.label, language, file_format)
     return f"annual-report-{period.label}-{language}.{file_format}"
 
 

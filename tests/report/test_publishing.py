@@ -130,9 +130,13 @@ def test_the_table_of_contents_matches_the_headings_and_their_pages(published):
 def test_publishing_stores_each_file_once_with_its_checksum(published):
     reports = PublishedReport.objects.filter(period=published)
     assert sorted(reports.values_list("language", "format")) == [
+        ("en", "csv"),
         ("en", "html"),
+        ("en", "json"),
         ("en", "pdf"),
+        ("fr", "csv"),
         ("fr", "html"),
+        ("fr", "json"),
         ("fr", "pdf"),
     ]
     import hashlib

@@ -54,7 +54,7 @@ def assert_published_once(period):
     state, rows, reports, files = published_state(period)
     assert state == ReportingPeriod.State.PUBLISHED
     assert rows == PublishedDeliverable.objects.filter(period__start_year=2013).count()
-    assert reports == [("en", "html"), ("en", "pdf"), ("fr", "html"), ("fr", "pdf")]
+    assert reports == [(language, kind) for language in ("en", "fr") for kind in ("csv", "html", "json", "pdf")]
     recorded = PublishedReport.objects.filter(period=period)
     assert files == sorted(report.file.name for report in recorded)  # nothing else left: no staging, no orphan
     for report in recorded:
@@ -255,10 +255,12 @@ def files_left(period):
 
 
 def canonical_names(period):
+    """The recorded files' names, sorted by language, then format (the chart's downloads among the reports)."""
+    names = {"csv": "action-items", "html": "annual-report", "json": "action-items", "pdf": "annual-report"}
     return [
-        f"{report_directory(period)}/annual-report-{period.label}-{language}.{file_format}"
+        f"{report_directory(period)}/{names[file_format]}-{period.label}-{language}.{file_format}"
         for language in ("en", "fr")
-        for file_format in ("html", "pdf")
+        for file_format in ("csv", "html", "json", "pdf")
     ]
 
 
@@ -266,7 +268,7 @@ def assert_published_under_the_canonical_names(period):
     assert_published_once(period)
     recorded = PublishedReport.objects.filter(period=period).order_by("language", "format")
     assert [report.file.name for report in recorded] == canonical_names(period)
-    assert files_left(period) == canonical_names(period)
+    assert files_left(period) == sorted(canonical_names(period))
 
 
 class Refused(Exception):
@@ -286,7 +288,22 @@ def fails_after_moving_one_file(monkeypatch):
     monkeypatch.setattr(publishing, "store_report", store_once)
 
 
-@pytest.mark.parametrize("stage", ["rendering-fr-pdf", "freezing", "storing"])
+def fails_storing_the_second_download(monkeypatch):
+    """The four report files and one chart download moved into place, then an error."""
+    store = publishing.store_report
+    downloads = []
+
+    def store_until_the_second_download(period, report):
+        if report.format in ("csv", "json"):
+            downloads.append(report)
+            if len(downloads) == 2:
+                raise Refused
+        return store(period, report)
+
+    monkeypatch.setattr(publishing, "store_report", store_until_the_second_download)
+
+
+@pytest.mark.parametrize("stage", ["rendering-fr-pdf", "freezing", "storing", "storing-downloads"])
 def test_a_publication_failing_in_a_stage_leaves_no_file_and_a_retry_stores_the_canonical_names(
     in_review, monkeypatch, stage
 ):
@@ -298,6 +315,8 @@ def test_a_publication_failing_in_a_stage_leaves_no_file_and_a_retry_stores_the_
 
     if stage == "storing":
         fails_after_moving_one_file(monkeypatch)
+    if stage == "storing-downloads":
+        fails_storing_the_second_download(monkeypatch)
     with pytest.raises(Refused):
         publishing.publish_period(in_review, fails_at_the_stage)
     assert published_state(in_review)[:3] == before[:3]
@@ -316,14 +335,16 @@ class FillsTheDisk(ContentFile):
         raise OSError(errno.ENOSPC, "No space left on device")
 
 
-def test_a_full_disk_leaves_no_truncated_file_and_a_retry_stores_the_canonical_names(in_review, monkeypatch):
+# The 4th file staged is the French PDF; the 6th, the English JSON download (staged once the chart is frozen).
+@pytest.mark.parametrize("full_at", [4, 6])
+def test_a_full_disk_leaves_no_truncated_file_and_a_retry_stores_the_canonical_names(in_review, monkeypatch, full_at):
     before = published_state(in_review)
     written = []
     partial = []
 
-    def fourth_file_fills_the_disk(content):
+    def one_file_fills_the_disk(content):
         written.append(content)
-        return FillsTheDisk(content) if len(written) == 4 else ContentFile(content)
+        return FillsTheDisk(content) if len(written) == full_at else ContentFile(content)
 
     real_save = default_storage.save
 
@@ -334,7 +355,7 @@ def test_a_full_disk_leaves_no_truncated_file_and_a_retry_stores_the_canonical_n
             partial.append(Path(default_storage.path(name)).exists())  # before our clean-up runs
             raise
 
-    monkeypatch.setattr(publishing, "ContentFile", fourth_file_fills_the_disk)
+    monkeypatch.setattr(publishing, "ContentFile", one_file_fills_the_disk)
     monkeypatch.setattr(publishing.default_storage, "save", save_noting_what_reached_the_disk)
     with pytest.raises(OSError, match="No space left"):
         publishing.publish_period(in_review)
