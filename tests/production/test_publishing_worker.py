@@ -120,9 +120,13 @@ def test_a_killed_worker_publishes_nothing_and_publishing_again_publishes_once(t
         state, rows, files = period_record(url)
         assert state == "published" and rows > 100
         # The canonical names, never a variant with a random suffix beside a leftover.
+        # (the chart's downloads are stored beside the report since issue #17)
         assert [name for name, _sha in files] == [
-            f"reports/nap-2012/2014-2015/annual-report-2014-2015-{kind}"
-            for kind in ("en.html", "en.pdf", "fr.html", "fr.pdf")
+            f"reports/nap-2012/2014-2015/{kind}"
+            for kind in (
+                *(f"action-items-2014-2015-{language}.{ext}" for language in ("en", "fr") for ext in ("csv", "json")),
+                *(f"annual-report-2014-2015-{language}.{ext}" for language in ("en", "fr") for ext in ("html", "pdf")),
+            )
         ]
         stored = sorted(str(path.relative_to(media)) for path in directory.rglob("*") if path.is_file())
         assert stored == [name for name, _sha in files]  # the leftovers are gone; one file of each kind
