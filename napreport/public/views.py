@@ -27,13 +27,13 @@ from commitments.models import (
     fiscal_year_text,
 )
 from napreport.public.caching import public_page
-from napreport.public.exports import CONTENT_TYPES, FORMATS, download_name, render_export
 from napreport.public.filters import ProgressFilter
 from napreport.public.published import current_plan, published_period, published_periods, published_rows
 from napreport.public.sitemaps import SITEMAPS
 from napreport.public.tables import ChangesTable, DepartmentTable, ProgressTable
 from napreport.public.typography import typography
 from napreport.report.build import PillarBlock, chart_blocks, status_summary
+from napreport.report.exports import CONTENT_TYPES, FORMATS, download_name, render_export
 from napreport.report.models import CHART_FORMATS, REPORT_FORMATS, PublishedReport
 
 PAGE_SIZE = 25

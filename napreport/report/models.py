@@ -170,7 +170,7 @@ class PublishedReport(models.Model):
         return f"{self.period.label} {self.get_language_display()} {self.get_format_display()}"
 
 
-# The formats of the annual report itself; the others are the chart's downloads (napreport.public.exports).
+# The formats of the annual report itself; the others are the chart's downloads (napreport.report.exports).
 REPORT_FORMATS = (PublishedReport.Format.HTML, PublishedReport.Format.PDF)
 CHART_FORMATS = (PublishedReport.Format.CSV, PublishedReport.Format.JSON)
 

@@ -34,9 +34,8 @@ from commitments.models import (
     StatusUpdate,
     Task,
 )
-from napreport.public.exports import download_name, export_content
-from napreport.public.published import published_rows
 from napreport.report.build import render_html
+from napreport.report.exports import download_name, export_content
 from napreport.report.models import (
     CHART_FORMATS,
     PART_KEYS,
@@ -277,8 +276,8 @@ def stage_report(
 
 def stage_chart_downloads(staging: str, period: ReportingPeriod) -> Iterator[StagedReport]:
     """Stage the chart's downloads of the (just frozen) `period`: each format the public download serves, in each
-    language, with the bytes its view would render (napreport.public.exports)."""
-    rows = list(published_rows(period))
+    language, with the bytes its view would render (napreport.report.exports)."""
+    rows = list(PublishedDeliverable.objects.filter(period=period).order_by("chart_order"))  # as the public reads them
     for language, _name in settings.LANGUAGES:
         for file_format in CHART_FORMATS:
             content = export_content(rows, file_format, language)

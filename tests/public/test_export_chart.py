@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from commitments.models import Deliverable
-from napreport.public.exports import COLUMNS
+from napreport.report.exports import COLUMNS
 
 PROJECT = Path(__file__).resolve().parents[2]
 

@@ -9,9 +9,9 @@ from django.test import override_settings
 from django.utils import translation
 
 from commitments.models import ReportingPeriod
-from napreport.public import exports
 from napreport.public.published import published_rows
 from napreport.public.templatetags.public_pages import file_size
+from napreport.report import exports
 from napreport.report.models import CHART_FORMATS, NarrativeSection, PublishedReport
 from napreport.report.publishing import publish_period, report_directory
 from tests.public.test_pages import LOCMEM

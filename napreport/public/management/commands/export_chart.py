@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from commitments.chart import chart_rows
 from commitments.command_arguments import language, reporting_period
-from napreport.public.exports import FORMATS, render_export
+from napreport.report.exports import FORMATS, render_export
 
 
 class Command(BaseCommand):
