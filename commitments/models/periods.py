@@ -46,6 +46,31 @@ class ReportingPeriod(models.Model):
             "their list and in reminders; the dashboard counts the days left."
         ),
     )
+    # The edition's catalogue numbers and ISBNs, one per language, given by the publisher (Public Safety
+    # Canada) before publication: the report's colophon prints them. Publishing refuses while one is missing,
+    # except for an edition whose numbers the source does not give (2013-2014): never invent them.
+    catalogue_number_en = models.CharField(
+        _("catalogue number (English edition)"),
+        max_length=40,
+        blank=True,
+        help_text=_("For example: PS1-15/2015E-PDF"),
+    )
+    catalogue_number_fr = models.CharField(
+        _("catalogue number (French edition)"), max_length=40, blank=True, help_text=_("For example: PS1-15/2015F-PDF")
+    )
+    isbn_en = models.CharField(
+        _("ISBN (English edition)"), max_length=20, blank=True, help_text=_("For example: 978-0-660-00000-0")
+    )
+    isbn_fr = models.CharField(
+        _("ISBN (French edition)"), max_length=20, blank=True, help_text=_("For example: 978-0-660-00000-0")
+    )
+    # While the period is collected, the public home page says how many lead departments have reported so far
+    # (counts only, never content); the coordinator can turn the line off.
+    show_collection_progress = models.BooleanField(
+        _("show the public how many departments have reported"),
+        default=True,
+        help_text=_("Counts only: the public never sees a status or a note before publication."),
+    )
     # The plan as it was published, frozen with the chart when the period is published: the public pages
     # read these, so editing the live plan never reaches them. Empty until the period is published.
     plan_title_en = models.CharField(max_length=200, blank=True, editable=False)

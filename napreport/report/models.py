@@ -143,6 +143,8 @@ class PublishedReport(models.Model):
         HTML = "html", "HTML"
         CSV = "csv", "CSV"
         JSON = "json", "JSON"
+        # The Frictionless data package describing the edition's downloads (datapackage.json).
+        DATAPACKAGE = "datapackage", _("Data package")
 
     class Language(models.TextChoices):
         ENGLISH = "en", _("English")
@@ -152,7 +154,7 @@ class PublishedReport(models.Model):
         ReportingPeriod, on_delete=models.PROTECT, related_name="published_reports", verbose_name=_("period")
     )
     language = models.CharField(_("language"), max_length=2, choices=Language)
-    format = models.CharField(_("format"), max_length=4, choices=Format)
+    format = models.CharField(_("format"), max_length=20, choices=Format)
     file = models.FileField(_("file"), upload_to="reports/")
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("size in bytes"))
