@@ -9,7 +9,8 @@ export DJANGO_SETTINGS_MODULE := napreport.settings
 
 # WeasyPrint needs Pango; psycopg2 builds against libpq.
 RUNTIME_DEBS := python3-venv python3-dev build-essential libpq-dev \
-	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-liberation gettext
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-liberation gettext \
+	$(if $(shell command -v npm),,nodejs npm)
 # Browser tests drive Debian's Chromium; PDF checks use poppler; the HTML checker (vnu) runs on Java.
 TEST_DEBS := chromium poppler-utils libreoffice-calc-nogui $(if $(shell command -v java),,default-jre-headless)
 
@@ -19,7 +20,7 @@ TEST_DEBS := chromium poppler-utils libreoffice-calc-nogui $(if $(shell command 
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 # The background worker (publishing) runs beside the web server and stops with it.
-run: system-runtime $(VENV)/.installed $(MESSAGES)
+run: system-runtime $(VENV)/.installed $(NODE_PACKAGES) $(MESSAGES)
 	DEBUG=1 $(PYTHON) manage.py migrate --noinput
 	DEBUG=1 $(PYTHON) manage.py load_demo
 	DEBUG=1 $(PYTHON) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
@@ -30,7 +31,7 @@ run: system-runtime $(VENV)/.installed $(MESSAGES)
 # Work stealing keeps both cores busy while one worker is in a long test; `PYTEST_ARGS="-m 'not slow'"` skips
 # the subprocess and server tests for a quick local run (CI runs everything).
 PYTEST_WORKERS ?= auto
-test: system-runtime system-test $(VENV)/.installed $(MESSAGES)
+test: system-runtime system-test $(VENV)/.installed $(NODE_PACKAGES) $(MESSAGES)
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PYTHON) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
@@ -43,7 +44,7 @@ lint: $(VENV)/.installed
 
 # Speed and memory figures: scripts that print their measurements, not part of `make test`.
 # (tests/benchmarks/load_faults.py restarts PostgreSQL, so it is run by hand: see the README.)
-benchmarks: system-runtime system-test $(VENV)/.installed $(MESSAGES)
+benchmarks: system-runtime system-test $(VENV)/.installed $(NODE_PACKAGES) $(MESSAGES)
 	$(PYTHON) tests/benchmarks/bench_report.py
 	$(PYTHON) tests/benchmarks/bench_public.py
 
@@ -62,6 +63,14 @@ $(VENV)/.installed: $(LOCK) pyproject.toml
 	$(PYTHON) -m pip check
 	touch $@
 
+# The front-end packages the app serves itself (package.json: the GC Design System and its artwork), exactly as
+# package-lock.json pins them. No install scripts run: the packages ship built files, and their build tools'
+# post-install steps (esbuild) are not needed to serve them.
+NODE_PACKAGES := node_modules/.installed
+$(NODE_PACKAGES): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
 # Regenerates the lock from pyproject.toml (runtime and dev), keeping the versions already pinned that still fit;
 # `make lock UPGRADE=1` moves every package to its newest allowed version. Index locations stay out of the file.
 # It needs only pip-tools, not an up-to-date venv, so it works right after pyproject.toml changes.
@@ -74,7 +83,7 @@ lock:
 	msgfmt --check-format -o $@ $<
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache
 
 # Install only the Debian packages that are missing, so a second run costs nothing.
 define apt_install
