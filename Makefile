@@ -5,6 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 LOCK := requirements.lock
+NODE_PACKAGES := node_modules/.installed
 export DJANGO_SETTINGS_MODULE := napreport.settings
 
 # WeasyPrint needs Pango; psycopg2 builds against libpq.
@@ -66,7 +67,6 @@ $(VENV)/.installed: $(LOCK) pyproject.toml
 # The front-end packages the app serves itself (package.json: the GC Design System and its artwork), exactly as
 # package-lock.json pins them. No install scripts run: the packages ship built files, and their build tools'
 # post-install steps (esbuild) are not needed to serve them.
-NODE_PACKAGES := node_modules/.installed
 $(NODE_PACKAGES): package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
