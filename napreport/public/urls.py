@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from napreport.public import views
+from napreport.public import downloads, views
 from napreport.public.converters import CodeConverter, IdConverter
 
 register_converter(IdConverter, "id")
@@ -14,9 +14,11 @@ urlpatterns = [
     path("deliverables/<id:pk>/", views.deliverable_detail, name="deliverable-detail"),
     path("departments/<slug:slug>/", views.department_detail, name="department-detail"),
     path("changes/", views.changes, name="changes"),
-    path("downloads/", views.downloads, name="downloads"),
+    path("downloads/", downloads.downloads, name="downloads"),
     path(
-        "downloads/<str:year>/annual-report-<code:language>.<code:file_format>", views.report_file, name="report-file"
+        "downloads/<str:year>/annual-report-<code:language>.<code:file_format>",
+        downloads.report_file,
+        name="report-file",
     ),
-    path("downloads/<str:year>/action-items.<code:file_format>", views.chart_download, name="chart-download"),
+    path("downloads/<str:year>/action-items.<code:file_format>", downloads.chart_download, name="chart-download"),
 ]
