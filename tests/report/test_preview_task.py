@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def queued(settings, demo, monkeypatch):
     """The database queue, as in production, and a chart counted as large."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    monkeypatch.setattr(report_admin, "PREVIEW_IN_REQUEST_ROWS", 10)
+    monkeypatch.setattr(report_admin.narrative, "PREVIEW_IN_REQUEST_ROWS", 10)
     return ReportingPeriod.objects.get(plan=demo, start_year=2014)
 
 
