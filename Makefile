@@ -12,10 +12,14 @@ export DJANGO_SETTINGS_MODULE := napreport.settings
 RUNTIME_DEBS := python3-venv python3-dev build-essential libpq-dev \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-liberation gettext \
 	$(if $(shell command -v npm),,nodejs npm)
-# Browser tests drive Debian's Chromium; PDF checks use poppler; the HTML checker (vnu) runs on Java.
-TEST_DEBS := chromium poppler-utils libreoffice-calc-nogui $(if $(shell command -v java),,default-jre-headless)
+# Browser tests drive Debian's Chromium; PDF checks use poppler; the HTML checker (vnu) runs on Java; the proxy
+# test (tests/production/test_proxy.py) runs the production nginx configuration (deploy/nginx.conf.template).
+TEST_DEBS := chromium poppler-utils libreoffice-calc-nogui nginx-light \
+	$(if $(shell command -v java),,default-jre-headless)
+# The benchmarks load nginx with wrk (the public benchmark's run through the proxy).
+BENCH_DEBS := nginx-light wrk
 
-.PHONY: run test lint lock benchmarks system-runtime system-test clean
+.PHONY: run test lint lock benchmarks system-runtime system-test system-bench clean
 
 # French translations are compiled from the committed .po files (the .mo files are build output).
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
@@ -45,7 +49,7 @@ lint: $(VENV)/.installed
 
 # Speed and memory figures: scripts that print their measurements, not part of `make test`.
 # (tests/benchmarks/load_faults.py restarts PostgreSQL, so it is run by hand: see the README.)
-benchmarks: system-runtime system-test $(VENV)/.installed $(NODE_PACKAGES) $(MESSAGES)
+benchmarks: system-runtime system-test system-bench $(VENV)/.installed $(NODE_PACKAGES) $(MESSAGES)
 	$(PYTHON) tests/benchmarks/bench_report.py
 	$(PYTHON) tests/benchmarks/bench_public.py
 
@@ -54,6 +58,9 @@ system-runtime:
 
 system-test:
 	@$(call apt_install,$(TEST_DEBS))
+
+system-bench:
+	@$(call apt_install,$(BENCH_DEBS))
 
 # The exact versions in the lock file, each checked against its hashes (pip included), then the project itself.
 # `pip check` fails if pyproject.toml asks for something the lock does not hold: run `make lock`.

@@ -1,0 +1,207 @@
+"""nginx in front of two gunicorn instances, with the deployment's own configuration (deploy/nginx.conf.template):
+slow clients do not delay other readers, a publication is visible through the proxy's cache at once, public pages
+are cached and compressed, staff pages and pages for one visitor never are, static files come from disk.
+
+Runs against a throwaway database of the suite's kind (PostgreSQL in CI, an SQLite file otherwise). nginx is
+installed by `make test`; without it the test is skipped locally and fails under CI=true.
+"""
+
+import gzip
+import http.client
+import os
+import socket
+import statistics
+import threading
+import time
+
+import pytest
+
+from tests.benchmarks import proxy_stack
+from tests.databases import Databases
+
+PROXY, FIRST, SECOND = 8841, 8842, 8843
+COPY_NARRATIVE = """
+from commitments.models import ReportingPeriod
+from napreport.report.models import NarrativeSection
+published, open_period = ReportingPeriod.objects.order_by("start_year")
+for section in NarrativeSection.objects.filter(period=published):
+    section.pk, section.period = None, open_period
+    section.save()
+open_period.start_review()  # publishing needs the review step
+"""
+PUBLISH = """
+from commitments.models import ReportingPeriod
+from napreport.report.publishing import publish_period
+publish_period(ReportingPeriod.objects.get(start_year=2014))
+"""
+SLOW_CLIENTS = 200
+
+
+def get(path, headers=None, port=PROXY):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Host": "localhost", **(headers or {})})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    if proxy_stack.NGINX is None:
+        message = "nginx is not installed (make test installs Debian's nginx-light)"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message)
+        pytest.skip(message)
+    workdir = tmp_path_factory.mktemp("proxy")
+    databases = Databases(workdir)
+    stack = None
+    try:
+        env = proxy_stack.app_env(workdir, databases.new("proxy"))
+        proxy_stack.prepare(env)
+        proxy_stack.manage(env, "shell", "--no-imports", "-c", COPY_NARRATIVE)
+        stack = proxy_stack.Stack(workdir, env)
+        stack.gunicorn(FIRST)
+        stack.gunicorn(SECOND)
+        stack.nginx(PROXY, [FIRST, SECOND])
+        yield stack
+    finally:
+        if stack is not None:
+            stack.stop()
+        databases.drop_all()
+
+
+def timings(count):
+    """`count` requests one after the other for pages only the app can answer (a query nginx has not cached:
+    the app drops the unknown parameter and answers from its own cache); returns their times."""
+    times = []
+    for n in range(count):
+        started = time.perf_counter()
+        status, _, _ = get(f"/en/progress/2013-2014/?probe={time.monotonic_ns()}-{n}")
+        times.append(time.perf_counter() - started)
+        assert status == 200
+    return sorted(times)
+
+
+def p99(times):
+    return times[int(len(times) * 0.99) - 1]
+
+
+def test_slow_clients_do_not_delay_other_readers(stack):
+    timings(20)  # warm both instances
+    before = timings(150)
+
+    # 200 clients each send a request's headers one byte a second (the "slowloris" of issue #17: 8 of them
+    # took every sync worker of gunicorn alone).
+    sockets = [socket.create_connection(("127.0.0.1", PROXY)) for _ in range(SLOW_CLIENTS)]
+    request = b"GET /en/ HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"a" * 100
+    closed_at: dict[int, float] = {}
+    stop = threading.Event()
+    started = time.monotonic()
+
+    def trickle():
+        for sent in range(len(request)):
+            for number, client in enumerate(sockets):
+                if number in closed_at:
+                    continue
+                try:
+                    client.sendall(request[sent : sent + 1])
+                except OSError:
+                    closed_at[number] = time.monotonic() - started
+            if stop.wait(1) or len(closed_at) == len(sockets):
+                return
+
+    trickler = threading.Thread(target=trickle)
+    trickler.start()
+    try:
+        time.sleep(1.5)  # every slow client has begun its request
+        during = timings(150)
+        assert not closed_at, "the slow clients were still connected while the others were measured"
+        # nginx ends a request whose headers take longer than client_header_timeout (10 s) with a 408.
+        for number, client in enumerate(sockets):
+            client.settimeout(max(0.1, 15 - (time.monotonic() - started)))
+            try:
+                answer = client.recv(200)
+            except OSError:
+                answer = b""
+            if number not in closed_at:
+                closed_at[number] = time.monotonic() - started
+            assert answer == b"" or answer.startswith(b"HTTP/1.1 408"), answer
+    finally:
+        stop.set()
+        trickler.join()
+        for client in sockets:
+            client.close()
+
+    print(
+        f"readers: p50 {statistics.median(before) * 1000:.1f} ms / p99 {p99(before) * 1000:.1f} ms alone, "
+        f"p50 {statistics.median(during) * 1000:.1f} ms / p99 {p99(during) * 1000:.1f} ms beside "
+        f"{SLOW_CLIENTS} slow clients; the slow ones cut off after {min(closed_at.values()):.1f}"
+        f"–{max(closed_at.values()):.1f} s"
+    )
+    assert p99(during) <= 2 * p99(before)
+    assert all(8 <= seconds <= 15 for seconds in closed_at.values())
+
+
+def test_a_publication_is_visible_through_the_proxy_at_once(stack):
+    for language, title in (("en", "Progress in 2014 to 2015"), ("fr", "2014-2015")):
+        get(f"/{language}/")
+        status, headers, body = get(f"/{language}/")
+        assert status == 200 and headers["X-Cache-Status"] == "HIT"  # the proxy serves it
+        assert title not in body.decode()
+
+    # Readers keep the proxy's copy fresh while the year is published, as on report day.
+    reading = threading.Event()
+
+    def read():
+        while not reading.is_set():
+            get("/en/")
+            time.sleep(0.05)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        proxy_stack.manage(stack.env, "shell", "--no-imports", "-c", PUBLISH)
+        published = time.monotonic()
+    finally:
+        reading.set()
+        reader.join()
+    # The proxy keeps a page one second, then asks the app again (its ETag), and the app emptied its own cache
+    # when the publication committed, before the command returned: the new page within a second, through either
+    # instance, in both languages, and never the old one again.
+    seen = {}
+    while len(seen) < 2 and time.monotonic() - published < 1.5:
+        for language, title in (("en", "Progress in 2014 to 2015"), ("fr", "Progrès en 2014-2015")):
+            if language not in seen and title in get(f"/{language}/")[2].decode():
+                seen[language] = time.monotonic() - published
+        time.sleep(0.05)
+    assert set(seen) == {"en", "fr"}, "the publication did not show through the proxy within 1.5 s"
+    for _ in range(20):
+        assert "Progress in 2014 to 2015" in get("/en/")[2].decode()
+
+
+def test_public_pages_are_cached_and_compressed_staff_pages_never(stack):
+    status, headers, body = get("/en/progress/2013-2014/", {"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    html = gzip.decompress(body)
+    assert b"<table" in html and len(body) < len(html) / 3
+    assert "public" in headers["Cache-Control"] and "max-age=" in headers["Cache-Control"]  # the app's, unchanged
+    assert get("/en/progress/2013-2014/")[1]["X-Cache-Status"] == "HIT"
+
+    # The sign-in page sets a cookie: never stored, and never another visitor's.
+    first, second = get("/admin/login/"), get("/admin/login/")
+    assert first[0] == second[0] == 200 and "X-Cache-Status" not in second[1]
+    assert "csrftoken" in first[1].get("Set-Cookie", "") and "csrftoken" in second[1].get("Set-Cookie", "")
+    # A public-looking path that answers an error is not kept either.
+    assert get("/en/progress/1999-2000/")[0] == 404
+    assert get("/en/progress/1999-2000/")[1].get("X-Cache-Status") != "HIT"
+
+
+def test_static_files_come_from_disk_with_long_lifetimes(stack):
+    _, _, page = get("/en/")
+    path = page.decode().split('href="/static/', 1)[1].split('"', 1)[0]
+    status, headers, body = get(f"/static/{path}", {"Accept-Encoding": "gzip"})
+    assert status == 200 and "immutable" in headers["Cache-Control"]
+    assert headers.get("Content-Encoding") == "gzip"  # WhiteNoise's .gz file, from disk
+    assert "X-Cache-Status" not in headers and body
