@@ -1,0 +1,237 @@
+"""Benchmark: every page type's uncached time at 1x, 10x and 100x the chart (issue #17: "no page's cost grows
+with the chart").
+
+Run with `.venv/bin/python tests/benchmarks/bench_pages.py` (BENCH_TIMES=1,10,100 by default; BENCH_REPEAT
+requests a page, 15 by default; BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432 for a throwaway PostgreSQL
+database per size, SQLite files otherwise). For each size it loads the demo into a fresh database, publishes
+2014-2015 too (so "What changed" compares two years), copies every deliverable (times - 1) times into both
+published years and into the open 2015-2016 period with a status each (the chart at `times` its size: 10,900
+deliverable rows at 100x), then requests every public and staff page type in-process through Django's test
+client, the public page cache turned off (each request renders its page), and prints p50 and p90 in milliseconds
+and the size of each response, then each page's p50 at every size against its p50 at 1x. Target: within 1.5x of
+1x at 100x, and p50 under 150 ms.
+
+Each size runs in its own process (Django is set up once per database). The load average is printed: the
+machine may be busy, and the ratios between sizes measured in the same run are what counts.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+SIZES = [int(times) for times in os.environ.get("BENCH_TIMES", "1,10,100").split(",")]
+REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
+DATABASE_BASE = os.environ.get("BENCH_DATABASE_URL", "").rstrip("/")
+TARGET_GROWTH, TARGET_P50_MS = 1.5, 150
+
+
+def measure_one_size(times: int) -> list[dict]:
+    """In this process: set up Django on the database named by the environment, build the chart at `times` its
+    size, and time each page type. Returns one record per page."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import NoReverseMatch, reverse
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 -- closed with the process
+    with transaction.atomic():
+        published, second = publish_second_year()
+        grow(times, published, second)
+
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+
+    from commitments.models import PublishedDeliverable
+
+    users = get_user_model().objects
+    coordinator, rcmp = users.get(username="coordinator"), users.get(username="rcmp")
+    year = {"year": "2013-2014"}
+    rows = PublishedDeliverable.objects.filter(period=published)
+    last_page = rows.count() // 50 + 1
+    deliverable = rows.order_by("chart_order").first().deliverable_id
+
+    def public_url(name: str, query: str = "", language: str = "en", **kwargs) -> str:
+        with translation.override(language):
+            try:
+                return reverse(f"public:{name}", kwargs=kwargs or None) + query
+            except NoReverseMatch:
+                return ""
+
+    public = [
+        ("home", public_url("home")),
+        ("progress table, first page", public_url("progress", **year)),
+        ("progress table, last page", public_url("progress", f"?page={last_page}", **year)),
+        ("progress table, search", public_url("progress", "?q=awareness", **year)),
+        ("progress table, department filter", public_url("progress", "?department=rcmp", **year)),
+        ("progress table, French", public_url("progress", language="fr", **year)),
+        ("deliverable", public_url("deliverable-detail", pk=deliverable)),
+        ("department", public_url("department-detail", slug="rcmp")),
+        ("departments list", public_url("department-list")),
+        ("what changed", public_url("changes")),
+        ("downloads", public_url("downloads")),
+        ("CSV download", public_url("chart-download", file_format="csv", **year)),
+        ("JSON download", public_url("chart-download", file_format="json", **year)),
+    ]
+    status_list = reverse("admin:commitments_statusupdate_changelist")
+    staff = [
+        (coordinator, "dashboard", reverse("admin:commitments_dashboard")),
+        (coordinator, "dashboard CSV", reverse("admin:commitments_dashboard_export")),
+        (coordinator, "status list (coordinator)", status_list),
+        (coordinator, "status list, search", status_list + "?q=awareness"),
+        (rcmp, "status list (RCMP)", status_list),
+    ]
+    records = []
+    uncached = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "public": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+    with override_settings(CACHES=uncached):
+        client = Client()
+        for name, url in public:
+            records.append(time_page(client, name, url))
+        for user, name, url in staff:
+            client = Client()
+            client.force_login(user)
+            records.append(time_page(client, name, url))
+    return records
+
+
+def time_page(client, name: str, url: str) -> dict:
+    """p50/p90 of REPEAT requests after one warm-up request; a page that does not answer 200 is reported as such."""
+    if not url:
+        return {"page": name, "url": "(no such page yet)", "status": 404}
+    response = client.get(url)
+    if response.status_code != 200:
+        return {"page": name, "url": url, "status": response.status_code}
+    timings = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {
+        "page": name,
+        "url": url,
+        "status": response.status_code,
+        "p50": statistics.median(timings),
+        "p90": timings[int(0.9 * (len(timings) - 1))],
+        "bytes": len(body),
+    }
+
+
+def publish_second_year():
+    """Publish 2014-2015 with 2013-2014's narrative, as tests/public/conftest.py does, and open 2015-2016."""
+    from commitments.models import ReportingPeriod
+    from napreport.report.models import NarrativeSection
+    from napreport.report.publishing import publish_period
+
+    published = ReportingPeriod.objects.get(start_year=2013)
+    second = ReportingPeriod.objects.get(start_year=2014)
+    for section in NarrativeSection.objects.filter(period=published):
+        section.pk, section.period = None, second
+        section.save()
+    for field in ("catalogue_number_en", "catalogue_number_fr", "isbn_en", "isbn_fr"):
+        setattr(second, field, "PS1-0/2015E-PDF" if "catalogue" in field else "978-0-660-00000-3")
+    second.save()
+    second.status_updates.filter(status="in_progress").update(status="complete")
+    second.start_review()
+    publish_period(second)
+    ReportingPeriod.objects.create(plan=published.plan, start_year=2015)
+    return published, ReportingPeriod.objects.get(start_year=2014)
+
+
+def grow(times: int, *published_periods) -> None:
+    """(times - 1) copies of every deliverable, each with its leads, published in both years, and a status in the
+    open period: bulk inserts, so 100x takes seconds."""
+    sys.path.insert(0, str(PROJECT))
+    from commitments.models import Deliverable, ReportingPeriod, StatusUpdate
+    from tests.public.conftest import grow_published
+
+    for period in published_periods:
+        grow_published(period, times)
+    open_period = ReportingPeriod.objects.get(start_year=2015)
+    copies = Deliverable.objects.filter(position__gte=200)
+    StatusUpdate.objects.bulk_create(
+        StatusUpdate(deliverable=deliverable, period=open_period, status="ongoing") for deliverable in copies
+    )
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def run_size(times: int) -> list[dict]:
+    workdir = tempfile.mkdtemp(prefix=f"napreport-pages-{times}x-")
+    if DATABASE_BASE:
+        name = f"bench_pages_{times}x"
+        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        database = f"{DATABASE_BASE}/{name}"
+    else:
+        database = f"sqlite:///{workdir}/bench.sqlite3"
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "napreport.settings",
+        "DATABASE_URL": database,
+        "MEDIA_ROOT": f"{workdir}/media",
+        "SECRET_KEY": "benchmark-only-" + "x" * 40,
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "testserver",
+        "BENCH_PAGES_SIZE": str(times),
+    }
+    done = subprocess.run([sys.executable, __file__], env=environment, cwd=PROJECT, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"The {times}x run failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    print(f"Every page type, uncached, p50/p90 of {REPEAT} requests (ms); load average {load_average()}")
+    results = {}
+    for times in SIZES:
+        started = time.perf_counter()
+        results[times] = {record["page"]: record for record in run_size(times)}
+        print(f"\n{times}x (built and measured in {time.perf_counter() - started:.0f} s; load {load_average()})")
+        for record in results[times].values():
+            if record["status"] != 200:
+                print(f"  {record['page']:<36} answered {record['status']} ({record['url']})")
+                continue
+            size = record["bytes"] / 1024
+            print(f"  {record['page']:<36} p50 {record['p50']:7.1f}  p90 {record['p90']:7.1f}  {size:8.1f} KB")
+    base, worst = SIZES[0], 0.0
+    print(f"\np50 at each size against {base}x (target: at most {TARGET_GROWTH}x; p50 under {TARGET_P50_MS} ms)")
+    print(f"  {'page':<36}" + "".join(f"{f'{times}x':>16}" for times in SIZES))
+    for page, record in results[base].items():
+        if record["status"] != 200:
+            continue
+        cells = []
+        for times in SIZES:
+            other = results[times].get(page, {})
+            if other.get("status") != 200:
+                cells.append(f"{'—':>16}")
+                continue
+            ratio = other["p50"] / record["p50"]
+            worst = max(worst, ratio)
+            cells.append(f"{other['p50']:8.0f} ms {ratio:4.2f}x")
+        print(f"  {page:<36}" + "".join(cells))
+    print(f"\nWorst growth: {worst:.2f}x (target ≤ {TARGET_GROWTH}x); load average {load_average()}")
+
+
+if __name__ == "__main__":
+    if "BENCH_PAGES_SIZE" in os.environ:
+        sys.path.insert(0, str(PROJECT))
+        print(json.dumps(measure_one_size(int(os.environ["BENCH_PAGES_SIZE"]))))
+    else:
+        main()
