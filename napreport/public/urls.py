@@ -21,4 +21,7 @@ urlpatterns = [
         name="report-file",
     ),
     path("downloads/<str:year>/action-items.<code:file_format>", downloads.chart_download, name="chart-download"),
+    path("downloads/data-dictionary/", downloads.data_dictionary, name="data-dictionary"),
+    # Every stored file of a year's open data under one folder, by its stored name: its data package's paths.
+    path("downloads/<str:year>/data/<str:name>", downloads.open_data_file, name="open-data-file"),
 ]

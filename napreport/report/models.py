@@ -143,6 +143,8 @@ class PublishedReport(models.Model):
         HTML = "html", "HTML"
         CSV = "csv", "CSV"
         JSON = "json", "JSON"
+        # Every year published up to this one, in one CSV (one row per deliverable per year).
+        ALL_YEARS_CSV = "all-years-csv", _("CSV, all years")
         # The Frictionless data package describing the edition's downloads (datapackage.json).
         DATAPACKAGE = "datapackage", _("Data package")
 
@@ -153,7 +155,8 @@ class PublishedReport(models.Model):
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.PROTECT, related_name="published_reports", verbose_name=_("period")
     )
-    language = models.CharField(_("language"), max_length=2, choices=Language)
+    # Blank for a file in both languages (the data package).
+    language = models.CharField(_("language"), max_length=2, choices=Language, blank=True)
     format = models.CharField(_("format"), max_length=20, choices=Format)
     file = models.FileField(_("file"), upload_to="reports/")
     sha256 = models.CharField(_("SHA-256"), max_length=64)
@@ -175,6 +178,8 @@ class PublishedReport(models.Model):
 # The formats of the annual report itself; the others are the chart's downloads (napreport.report.exports).
 REPORT_FORMATS = (PublishedReport.Format.HTML, PublishedReport.Format.PDF)
 CHART_FORMATS = (PublishedReport.Format.CSV, PublishedReport.Format.JSON)
+# Every file of the edition's open data, which its data package describes (napreport.report.datapackage).
+OPEN_DATA_FORMATS = (*CHART_FORMATS, PublishedReport.Format.ALL_YEARS_CSV, PublishedReport.Format.DATAPACKAGE)
 
 
 class Publication(models.Model):

@@ -35,15 +35,15 @@ from commitments.models import (
     Task,
 )
 from napreport.report.build import render_html
-from napreport.report.exports import download_name, export_content
 from napreport.report.models import (
-    CHART_FORMATS,
+    OPEN_DATA_FORMATS,
     PART_KEYS,
     NarrativeSection,
     Publication,
     PublishedReport,
     SectionKey,
 )
+from napreport.report.open_data import open_data_name, render_open_data
 
 # The cache alias of the public pages (settings.CACHES); the public site caches into it, publishing empties it.
 PUBLIC_PAGES_CACHE = "public"
@@ -275,18 +275,15 @@ def stage_report(
 
 
 def stage_chart_downloads(staging: str, period: ReportingPeriod) -> Iterator[StagedReport]:
-    """Stage the chart's downloads of the (just frozen) `period`: each format the public download serves, in each
-    language, with the bytes its view would render (napreport.report.exports)."""
-    rows = list(PublishedDeliverable.objects.filter(period=period).order_by("chart_order"))  # as the public reads them
-    for language, _name in settings.LANGUAGES:
-        for file_format in CHART_FORMATS:
-            content = export_content(rows, file_format, language)
-            yield stage_report(staging, period, language, file_format, content.decode(), content)
+    """Stage the open data of the (just frozen) `period` (napreport.report.open_data): the chart's downloads in
+    each language, the CSV of every year published up to it, and the data package describing them."""
+    for data_file, content in render_open_data(period):
+        yield stage_report(staging, period, data_file.language, data_file.format, content.decode(), content)
 
 
 def report_name(period: ReportingPeriod, language: str, file_format: str) -> str:
-    if file_format in CHART_FORMATS:
-        return download_name(period.label, language, file_format)
+    if file_format in OPEN_DATA_FORMATS:
+        return open_data_name(period, language, file_format)
     return f"annual-report-{period.label}-{language}.{file_format}"
 
 

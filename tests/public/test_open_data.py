@@ -1,13 +1,12 @@
 """The public open data (CSV, JSON): text that a spreadsheet would run as a formula is neutralised in the CSV."""
 
-import csv
-import io
 import json
 
 import pytest
 
 from commitments.models import PublishedDeliverable
 from napreport.report.models import CHART_FORMATS, PublishedReport
+from tests.public.open_data_files import csv_records
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +32,7 @@ def formula_row(published):
 
 
 def csv_record(content, deliverable_id):
-    records = csv.DictReader(io.StringIO(content.decode("utf-8")))
-    return next(record for record in records if record["deliverable_id"] == str(deliverable_id))
+    return next(record for record in csv_records(content) if record["deliverable_id"] == str(deliverable_id))
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import hashlib
 import pytest
 from django.http import FileResponse
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import translation
 
 from commitments.models import ReportingPeriod
@@ -19,6 +20,16 @@ from tests.public.test_pages import LOCMEM
 pytestmark = pytest.mark.django_db
 
 KINDS = [(language, file_format) for language in ("en", "fr") for file_format in ("csv", "json")]
+
+
+def url(language, name, *args):
+    """A public URL in `language` (the paths are translated: /fr/telechargements/…)."""
+    with translation.override(language):
+        return reverse(f"public:{name}", args=args)
+
+
+def chart_url(language, file_format):
+    return url(language, "chart-download", "2013-2014", file_format)
 
 
 def stored(period, language, file_format):
@@ -48,7 +59,7 @@ def test_the_download_serves_the_stored_file_under_its_old_type_and_name(
     expected = exports.render_export(published_rows(published), file_format, language).encode("utf-8")
     monkeypatch.setattr(exports, "render_export", fails_if_rendered)
     monkeypatch.setattr("napreport.public.views.render_export", fails_if_rendered)
-    response = client.get(f"/{language}/downloads/2013-2014/action-items.{file_format}")
+    response = client.get(chart_url(language, file_format))
     assert response.status_code == 200 and isinstance(response, FileResponse)
     assert response.getvalue() == expected
     assert response["Content-Type"] == exports.CONTENT_TYPES[file_format]
@@ -58,16 +69,15 @@ def test_the_download_serves_the_stored_file_under_its_old_type_and_name(
 
 
 def test_a_stored_download_answers_a_conditional_request_by_its_checksum(client, published):
-    url = "/en/downloads/2013-2014/action-items.csv"
-    etag = client.get(url)["ETag"]
+    etag = client.get(chart_url("en", "csv"))["ETag"]
     assert etag == f'"{stored(published, "en", "csv").sha256}"'
-    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    assert client.get(chart_url("en", "csv"), headers={"if-none-match": etag}).status_code == 304
 
 
 def test_the_report_file_url_does_not_serve_a_chart_download(client, published):
     # The report URL serves HTML inline: a CSV given there would be a page of staff-written text.
-    assert client.get("/en/downloads/2013-2014/annual-report-en.csv").status_code == 404
-    assert client.get("/en/downloads/2013-2014/annual-report-en.json").status_code == 404
+    assert client.get(url("en", "report-file", "2013-2014", "en", "csv")).status_code == 404
+    assert client.get(url("en", "report-file", "2013-2014", "en", "json")).status_code == 404
 
 
 def publish_the_open_year(demo):
@@ -88,7 +98,7 @@ def test_the_downloads_page_renders_no_export_and_runs_the_same_queries_for_any_
     def page(language):
         caches["public"].clear()
         with django_assert_num_queries(4):  # last publication, plan, published years, their stored files
-            response = client.get(f"/{language}/downloads/")
+            response = client.get(url(language, "downloads"))
         assert response.status_code == 200
         return response.content.decode()
 
@@ -104,7 +114,8 @@ def test_the_downloads_page_renders_no_export_and_runs_the_same_queries_for_any_
     monkeypatch.setattr(exports, "render_export", fails_if_rendered)
     monkeypatch.setattr("napreport.public.views.render_export", fails_if_rendered)
     html = page("en")
-    assert "2014 to 2015" in html and html.count("(CSV, ") == 2 and html.count("(JSON, ") == 2
+    # Each year: its chart as CSV and JSON, the CSV of every year published up to it, its data package (JSON).
+    assert "2014 to 2015" in html and html.count("(CSV, ") == 4 and html.count("(JSON, ") == 4
 
 
 def test_a_year_published_without_stored_downloads_still_downloads_rendered(client, published):
@@ -113,11 +124,11 @@ def test_a_year_published_without_stored_downloads_still_downloads_rendered(clie
     contents = {kind: download.file.read() for kind, download in expected.items()}
     PublishedReport.objects.filter(period=published, format__in=CHART_FORMATS).delete()  # the records only
     for (language, file_format), content in contents.items():
-        response = client.get(f"/{language}/downloads/2013-2014/action-items.{file_format}")
+        response = client.get(chart_url(language, file_format))
         assert response.status_code == 200 and not response.streaming  # rendered, not a stored file
         assert response.content == content
         assert response["Content-Type"] == exports.CONTENT_TYPES[file_format]
         name = f"action-items-2013-2014-{language}.{file_format}"
         assert response["Content-Disposition"] == f'attachment; filename="{name}"'
-    html = client.get("/en/downloads/").content.decode()
+    html = client.get(url("en", "downloads")).content.decode()
     assert "(CSV)" in html and "(JSON)" in html  # no size to say, and none measured by rendering
