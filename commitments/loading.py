@@ -154,6 +154,14 @@ def _load_deliverable(
             {"position": lead_position},
         )
         written += changed
+    # A lead the files no longer print goes (a database loaded before "DFATD (Development)" became a lead of its
+    # own still links the row to DFATD).
+    stale, _by_model = (
+        DeliverableLead.objects.filter(deliverable=deliverable)
+        .exclude(department__acronym__in=lead_row["leads"])
+        .delete()
+    )
+    written += stale
     if row.get("status") and statuses_writable:
         target = row.get("target")
         _, changed = upsert(

@@ -73,7 +73,10 @@ class TagTree:
         self.seen_header_groups: set[int] = set()
         self.tables: dict[int, Table] = {}
         self.annotations: list[tuple[Any, Any]] = []
-        self.identified: list[tuple[str, Any]] = []  # (ID, structure element) of each header cell
+        self.identified: list[tuple[str, Any]] = []  # (ID, structure element) of each header cell and note
+        self.row_cells: dict[int, dict[tuple[Any, ...], Any]] = {}  # by id() of a row's element: its cells by key
+        self.note_calls: dict[int, Any] = {}  # by id() of a footnote's HTML element: the element calling it
+        self.notes: list[Any] = []
 
     # The walk, page by page
 
@@ -126,14 +129,10 @@ class TagTree:
             self.make_artifact(box, "/Pagination", "/Header" if box.at_keyword.startswith("@top") else "/Footer")
             return
         if isinstance(box, boxes.FootnoteAreaBox):
-            # A page's footnotes come after its text; the text on the next page still continues the same
-            # elements.
-            remembered = self.last_child.get(id(parent))
-            notes = self.new_element("NonStruct", parent)
-            parent["K"].append(notes.reference)
-            self.add_children(box, notes, table)
-            self.last_child[id(parent)] = remembered
+            self.add_notes(box, parent, table)
             return
+        if element_tag and element_tag.endswith("::footnote-call"):
+            self.note_calls[id(box.element)] = parent
         if box.element is not None and box.element.get("aria-hidden") == "true":
             self.make_artifact(box, "/Layout")  # decoration, like the draft watermark
             return
@@ -196,6 +195,22 @@ class TagTree:
         else:
             self.add_children(box, element, table)
 
+    def add_notes(self, area: Any, parent: Any, table: Table | None) -> None:
+        """Each footnote at the foot of a page (`float: footnote`) as a `Note` (with the ID PDF/UA-1 asks of
+        one) inside the element that calls it, read after that element's text; the text on the next page still
+        continues the same elements."""
+        for footnote in area.children:
+            home = self.note_calls.get(id(footnote.element), parent)
+            remembered = self.last_child.get(id(home))
+            note = self.new_element("Note", home)
+            home["K"].append(note.reference)
+            identifier = f"note{len(self.notes) + 1}"
+            note["ID"] = pydyf.String(identifier)
+            self.notes.append(note)
+            self.identified.append((identifier, note))
+            self.add_children(footnote, note, table)
+            self.last_child[id(home)] = remembered
+
     def add_text(self, box: Any, element: Any) -> None:
         mark = self.marks.pop(box)
         if element["S"] == "/Link":
@@ -244,9 +259,16 @@ class TagTree:
         previous = self.last_child.get(id(parent))
         if previous is not None and previous[0] == key:
             return previous[1], True
+        # A row that runs on to the next page continues every one of its cells there, not only its last one.
+        cells = self.row_cells.setdefault(id(parent), {}) if tag in ("TD", "TH") else None
+        if cells is not None and key in cells:
+            self.last_child[id(parent)] = (key, cells[key])
+            return cells[key], True
         element = self.new_element(tag, parent)
         parent["K"].append(element.reference)
         self.last_child[id(parent)] = (key, element)
+        if cells is not None:
+            cells[key] = element
         return element, False
 
     def add_content(self, mcid: int, element: Any) -> None:

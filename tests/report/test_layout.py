@@ -23,6 +23,11 @@ def flat(text):
     return " ".join(text.split()).casefold()
 
 
+def apostrophes(text):
+    """French typography prints a typographic apostrophe (’) where the fixtures may type '."""
+    return text.replace("\u2019", "'")
+
+
 def compact(text):
     return re.sub(r"\s+", "", text)
 
@@ -47,11 +52,12 @@ def body_lines(lines, language):
 
 
 def stranded(pages, headings, language):
-    """(page number, heading) for every page whose last lines end with a heading's text."""
+    """(page number, heading) for every page whose last lines end with a heading's whole text (a paragraph that
+    only ends like one, as Part IV's statement ends like objective 4.1, is not a heading)."""
     found = []
     for number, lines in enumerate(pages, 1):
-        tail = flat(" ".join(body_lines(lines, language)[-3:]))
-        found += [(number, heading) for heading in headings if tail and tail.endswith(heading[-60:])]
+        tail = flat(" ".join(body_lines(lines, language)[-8:]))
+        found += [(number, heading) for heading in headings if tail and tail.endswith(heading)]
     return found
 
 
@@ -98,8 +104,8 @@ def test_annex_b_links_in_both_editions_and_prints_addresses_only_in_print(publi
         links = annex.xpath(".//li/a[1]")
         assert len(links) == 16
         assert all(link.get("href").startswith(("http://", "https://")) for link in links)
-        assert available in annex.findall(".//li")[11].text_content()
+        assert apostrophes(available) in apostrophes(annex.findall(".//li")[11].text_content())
         assert document.body.get("class") == ("pdf" if for_pdf else "screen")
     printed = "\n".join("\n".join(page) for page in pdf_pages(published_pdf(published, language)))
     assert "legis-loi.html" in printed
-    assert available.replace("\u00a0", " ") in printed.replace("\u00a0", " ")
+    assert apostrophes(available).replace("\u00a0", " ") in apostrophes(printed).replace("\u00a0", " ")

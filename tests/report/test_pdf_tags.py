@@ -156,7 +156,8 @@ def test_every_header_id_is_in_the_id_tree(edition):
     names = list(pdf.Root.StructTreeRoot.IDTree.Names)
     tree = {bytes(name): element.objgen for name, element in zip(names[::2], names[1::2], strict=True)}
     headers = [cell for table in tables(pdf) for cell in cells(table, "/TH")]
-    assert tree == {bytes(cell.ID): cell.objgen for cell in headers}
+    notes = [element for element in elements(document_element(pdf)) if role(element) == "/Note"]  # IDs too
+    assert tree == {bytes(element.ID): element.objgen for element in headers + notes}
     assert [bytes(name) for name in names[::2]] == sorted(tree)  # a name tree is sorted
 
 
