@@ -215,7 +215,7 @@ def test_what_changed_says_so_with_one_year_and_lists_changes_with_two(
 # Published rows may name 2014-2015 as a target ("On track for 2014 to 2015") or a start (the Timeline column,
 # "Start: 2014 to 2015"): those are the published year's data; the open year itself must appear nowhere else.
 PUBLISHED_MENTIONS_OF_2014 = re.compile(
-    "(On track for |En bonne voie pour |Start: |Début\u00a0: |<td >)2014( to |-|–)2015".encode()
+    "(On track for |En bonne voie pour |Start: |Début\u00a0: |<span class=.cell.>)2014( to |-|–)2015".encode()
 )
 
 
