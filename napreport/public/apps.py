@@ -8,3 +8,6 @@ class PublicConfig(AppConfig):
     name = "napreport.public"
     label = "public"
     verbose_name = _("Public site")
+
+    def ready(self) -> None:
+        from napreport.public import collection, search  # noqa: F401 (their signal receivers)

@@ -6,13 +6,17 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import PublishedDeliverable, ReportingPeriod, Status, natural_sort_key
+from napreport.public.search import matching
 from napreport.public.typography import typography
 
-SEARCHED_FIELDS = ("text_en", "text_fr", "task_title_en", "task_title_fr", "note_en", "note_fr")
+# An option names its objective or task by code and the start of its text: the full titles made the Task <select>
+# (and the page) 1,767 px wide. The page's stylesheet also caps a <select> at the width of the screen.
+OPTION_LENGTH = 50
 
 
 class ProgressFilter(django_filters.FilterSet):
@@ -34,9 +38,10 @@ class ProgressFilter(django_filters.FilterSet):
     ) -> None:
         super().__init__(data, queryset, **kwargs)
         pillars = {(str(row.pillar_number), typography(f"{row.pillar_number}. {row.pillar_name}")) for row in rows}
-        tasks = {(row.task_code, typography(f"{row.task_code} – {row.task_title}")) for row in rows}
+        objectives = {(row.objective_code, option(row.objective_code, row.objective_text)) for row in rows}
+        tasks = {(row.task_code, option(row.task_code, row.task_title)) for row in rows}
         self.filters["pillar"].extra["choices"] = sorted(pillars)
-        self.filters["objective"].extra["choices"] = sorted({(row.objective_code, row.objective_code) for row in rows})
+        self.filters["objective"].extra["choices"] = sorted(objectives, key=lambda choice: natural_sort_key(choice[0]))
         self.filters["task"].extra["choices"] = sorted(tasks, key=lambda choice: natural_sort_key(choice[0]))
         # The departments as this year published them: their names and slugs, never the live (draft) ones.
         self.departments = {department.slug: department for department in period.published_departments.all()}
@@ -54,9 +59,23 @@ class ProgressFilter(django_filters.FilterSet):
     def search(
         self, queryset: QuerySet[PublishedDeliverable], name: str, value: str
     ) -> QuerySet[PublishedDeliverable]:
-        for word in value.split()[:10]:
-            match = Q()
-            for field in SEARCHED_FIELDS:
-                match |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(match)
-        return queryset
+        return matching(queryset, value)
+
+    def described(self) -> list[str]:
+        """What a valid filter asks for, as the page's title says it: ["Lead department: RCMP", "Search: “rcmp”"]."""
+        described = []
+        for field in self.form:
+            value = self.form.cleaned_data.get(field.name)
+            if not value:
+                continue
+            if field.name == "q":
+                shown = _("“%(words)s”") % {"words": Truncator(value).chars(OPTION_LENGTH)}
+            else:
+                shown = dict(self.filters[field.name].extra["choices"])[value]
+            described.append(_("%(filter)s: %(value)s") % {"filter": field.label, "value": shown})
+        return described
+
+
+def option(code: str, text: str) -> str:
+    """“1.11 – Support and develop human trafficking…”: the code and the start of the text."""
+    return typography(f"{code} – {Truncator(text).chars(OPTION_LENGTH)}")

@@ -4,13 +4,22 @@ Every public page and download goes through these functions, so the rule "no dra
 pages" lives in one place. Pages are cached until a period is published (napreport.public.caching).
 """
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from commitments.models import ActionPlan, PublishedDeliverable, ReportingPeriod, parse_fiscal_year
+from commitments.models import (
+    ActionPlan,
+    PublishedDeliverable,
+    PublishedDepartment,
+    ReportingPeriod,
+    parse_fiscal_year,
+)
+from napreport.public.search import fold
 
 
 def current_plan() -> ActionPlan:
@@ -45,6 +54,37 @@ def published_rows(period: ReportingPeriod) -> QuerySet[PublishedDeliverable]:
     if not period.is_published:
         raise Http404
     return PublishedDeliverable.objects.filter(period=period).order_by("chart_order")
+
+
+@dataclass
+class DepartmentCounts:
+    """A published department and how many deliverables it leads in each status ("" for none reported)."""
+
+    department: PublishedDepartment
+    by_status: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    def counts(self, statuses: list[tuple[str, Any]]) -> list[int]:
+        return [self.by_status.get(status, 0) for status, _label in statuses]
+
+
+def department_counts(period: ReportingPeriod) -> list[DepartmentCounts]:
+    """The departments that lead a deliverable of `period`, in the alphabetical order of their short name in the
+    page's language (GRC under G in French), each with its counts by status. Two queries: the departments, and
+    the counts (one aggregate by department and status)."""
+    counts: dict[int, dict[str, int]] = {}
+    by_lead = published_rows(period).order_by().filter(leads__isnull=False).values_list("leads", "status")
+    for department_id, status, count in by_lead.annotate(count=Count("pk")):
+        counts.setdefault(department_id, {})[status] = count
+    departments = [
+        DepartmentCounts(department, counts[department.department_id])
+        for department in period.published_departments.all()
+        if department.department_id in counts
+    ]
+    return sorted(departments, key=lambda entry: fold(entry.department.short_name))
 
 
 def last_modified() -> datetime | None:

@@ -1,14 +1,23 @@
 """The public progress table (django-tables2)."""
 
-from typing import Protocol
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 import django_tables2 as tables
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import PublishedDeliverable, fiscal_year_table, status_label
+from commitments.models import PublishedDeliverable, Status, fiscal_year_table, status_label
+from napreport.public.search import fold
 from napreport.public.typography import typography
+
+
+def row_class(record: PublishedDeliverable) -> str:
+    """A sub-item is indented under its parent row (the stylesheet's `.sub-item`)."""
+    return "sub-item" if record.parent_id else ""
 
 
 class ProgressTable(tables.Table):
@@ -24,12 +33,29 @@ class ProgressTable(tables.Table):
         fields = ("task_code", "text", "pillar_number", "start_year", "status", "leads_en")
         order_by = ("task_code",)
         attrs = {"class": "progress-table"}
+        row_attrs = {"class": row_class}
         empty_text = _("No deliverable matches these filters.")
+
+    def __init__(self, data: Any, *args: Any, rows: Iterable[PublishedDeliverable] = (), **kwargs: Any) -> None:
+        super().__init__(data, *args, **kwargs)
+        # The year's rows by deliverable, so that a sub-item names the row it is part of (no query per row).
+        self.parents = {row.deliverable_id: row for row in rows}
 
     def render_text(self, record: PublishedDeliverable) -> SafeString:
         marker = format_html("<strong>{}</strong> ", _("NEW:")) if record.is_new else ""
+        parent = self.parents.get(record.parent_id) if record.parent_id else None
+        part_of = (
+            # Text, not a link: the parent's own row, just above in chart order, links to it.
+            format_html(
+                '<span class="part-of">{} {}</span> ',
+                _("Part of:"),
+                typography(Truncator(first_line(parent)).chars(60)),
+            )
+            if parent
+            else ""
+        )
         return format_html(
-            '{}<a href="{}">{}</a>', marker, record.get_absolute_url(), typography(record.text.split("\n")[0])
+            '{}{}<a href="{}">{}</a>', part_of, marker, record.get_absolute_url(), typography(first_line(record))
         )
 
     def render_pillar_number(self, record: PublishedDeliverable) -> str:
@@ -37,6 +63,20 @@ class ProgressTable(tables.Table):
 
     def render_start_year(self, record: PublishedDeliverable) -> str:
         return fiscal_year_table(record.start_year) if record.start_year else ""
+
+    def order_status(
+        self, queryset: QuerySet[PublishedDeliverable], is_descending: bool
+    ) -> tuple[QuerySet[PublishedDeliverable], bool]:
+        """By the statuses' labels in the page's language ("Complete" before "Ongoing"; « En bonne voie » before
+        « Terminé »), then the target year: the labels' rank is computed here, so no collation is involved."""
+        labels = {status: str(label) for status, label in Status.choices} | {"": str(_("No status reported"))}
+        ranks = {status: rank for rank, status in enumerate(sorted(labels, key=lambda code: fold(labels[code])))}
+        rank = Case(
+            *(When(status=status, then=Value(position)) for status, position in ranks.items()),
+            output_field=IntegerField(),
+        )
+        order = F("status_rank").desc() if is_descending else F("status_rank").asc()
+        return queryset.alias(status_rank=rank).order_by(order, "target_year", "chart_order"), True
 
     def render_status(self, record: PublishedDeliverable) -> SafeString:
         return format_html(
@@ -47,6 +87,10 @@ class ProgressTable(tables.Table):
 
     def render_leads_en(self, record: PublishedDeliverable) -> str:
         return typography(record.leads_label)
+
+
+def first_line(row: PublishedDeliverable) -> str:
+    return row.text.split("\n", 1)[0]
 
 
 class DepartmentTable(ProgressTable):

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -26,10 +27,18 @@ from commitments.models import (
     fiscal_year_text,
 )
 from napreport.public.caching import public_page
+from napreport.public.collection import collection_progress
+from napreport.public.coverage import coverage, totals_sentence, unreported_sentence
 from napreport.public.filters import ProgressFilter
-from napreport.public.published import current_plan, published_period, published_periods, published_rows
+from napreport.public.published import (
+    current_plan,
+    department_counts,
+    published_period,
+    published_periods,
+    published_rows,
+)
 from napreport.public.sitemaps import SITEMAPS
-from napreport.public.tables import ChangesTable, DepartmentTable, ProgressTable
+from napreport.public.tables import ChangesTable, DepartmentTable, ProgressTable, first_line
 from napreport.public.typography import typography
 from napreport.report.build import PillarBlock, chart_blocks, status_summary
 from napreport.report.exports import CONTENT_TYPES, FORMATS, render_export
@@ -59,7 +68,8 @@ def home(request: HttpRequest) -> HttpResponse:
     plan = current_plan()
     periods = published_periods(plan)
     latest = periods[0] if periods else None
-    summary = status_summary(pillar_blocks(list(published_rows(latest)))) if latest else None
+    rows = list(published_rows(latest)) if latest else []
+    summary = status_summary(pillar_blocks(rows)) if latest else None
     reports = PublishedReport.objects.filter(
         period__in=periods, format=PublishedReport.Format.PDF, language=get_language()
     )
@@ -72,6 +82,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "periods": periods,
             "latest": latest,
             "summary": summary,
+            "totals": totals_sentence(coverage(latest, rows)) if latest else "",
+            "collection": collection_progress(plan),
             "reports": {report.period_id: report for report in reports},
             "title": _("Progress on the National Action Plan"),
         },
@@ -89,23 +101,45 @@ def pillar_blocks(rows: list[PublishedDeliverable]) -> list[PillarBlock]:
 @read_only
 @public_page(query=PROGRESS_QUERY)
 def progress(request: HttpRequest, year: str) -> HttpResponse:
-    period = published_period(current_plan(), year)
+    plan = current_plan()
+    period = published_period(plan, year)
     rows = published_rows(period)
-    filters = ProgressFilter(request.GET, queryset=rows, period=period, rows=list(rows))
-    title = _("Progress in %(year)s") % {"year": fiscal_year_text(period.start_year)}
-    page = {"period": period, "filters": filters, "title": title}
-    if not filters.is_valid():
-        return render(request, "public/progress.html", {**page, "table": None})
+    every_row = list(rows)
+    filters = ProgressFilter(request.GET, queryset=rows, period=period, rows=every_row)
+    # An invalid value (a bookmarked link to a task another year does not have) is said beside its field, and
+    # the table shows every row, with no filter, rather than nothing.
+    valid = filters.is_valid()
+    shown = filters.qs.distinct() if valid else rows
     export = request.GET.get("download")
     if export:
         if export not in FORMATS:
             raise Http404(_("Unknown download format."))
-        return export_response(filters.qs.distinct(), export, f"action-items-{period.label}")
-    table = ProgressTable(filters.qs.distinct())
+        return export_response(shown, export, f"action-items-{period.label}")
+    title = _("Progress in %(year)s") % {"year": fiscal_year_text(period.start_year)}
+    described = filters.described() if valid else []
+    if described:
+        title = _("%(title)s (%(filters)s)") % {"title": title, "filters": "; ".join(described)}
+    table = ProgressTable(shown, rows=every_row)
     table.caption = _("Deliverables, %(year)s") % {"year": fiscal_year_table(period.start_year)}
     RequestConfig(request, paginate=False).configure(table)  # the ?sort= order; unknown columns are ignored
     paginate(request, table)
-    return render(request, "public/progress.html", {**page, "table": table})
+    counts = coverage(period, every_row)
+    return render(
+        request,
+        "public/progress.html",
+        {
+            "period": period,
+            "periods": published_periods(plan),
+            "filters": filters,
+            "valid": valid,
+            "title": title,
+            "table": table,
+            "matches": table.paginator.count,
+            "total": counts.rows,
+            "unreported": unreported_sentence(period, counts),
+            "totals": totals_sentence(counts),
+        },
+    )
 
 
 def paginate(request: HttpRequest, table: Table) -> None:
@@ -162,7 +196,34 @@ def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "items": items,
             "leads": leads,
             "slips": slips,
-            "title": _("Deliverable of task %(code)s") % {"code": latest.task_code},
+            "heading": first_line(latest),
+            "rest": latest.text.partition("\n")[2],
+            # The page's title names the deliverable too, shortened: a deliverable's first line can be a paragraph.
+            "title": Truncator(first_line(latest)).chars(90),
+        },
+    )
+
+
+@read_only
+@public_page
+def department_list(request: HttpRequest) -> HttpResponse:
+    """Every lead department of the latest published year, with its deliverables counted by status."""
+    periods = published_periods(current_plan())
+    if not periods:
+        raise Http404(_("Nothing has been published yet."))
+    period = periods[0]
+    departments = department_counts(period)
+    statuses = [(status, Status(status).label) for status in Status.values]
+    if any(department.by_status.get("") for department in departments):
+        statuses.append(("", _("No status reported")))
+    return render(
+        request,
+        "public/departments.html",
+        {
+            "period": period,
+            "departments": [(entry, entry.counts(statuses)) for entry in departments],
+            "statuses": statuses,
+            "title": _("Lead departments"),
         },
     )
 
