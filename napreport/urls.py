@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from napreport.health import healthz
+from napreport.public.redirects import page_in_other_words
 from napreport.public.views import robots_txt, sitemap_xml
 from napreport.sign_in import PasswordResetForm
 
@@ -27,3 +29,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("napreport.public.urls")),
 )
+# Last: a path under a language that none of its pages has, tried as the same page's path in the other language
+# (/fr/progress/2013-2014/ → /fr/progres/2013-2014/); anything else is the usual 404.
+LANGUAGE_CODES = "|".join(code for code, _name in settings.LANGUAGES)
+urlpatterns += [re_path(rf"^(?P<language>{LANGUAGE_CODES})/(?P<path>.+)$", page_in_other_words)]

@@ -55,7 +55,7 @@ def test_filter_open_a_deliverable_switch_language_and_come_back(page, urls):
     filtered_url = page.url
 
     page.get_by_role("link", name="Français").click()
-    page.wait_for_url(re.compile(r"/fr/progress/2013-2014/\?"))
+    page.wait_for_url(re.compile(r"/fr/progres/2013-2014/\?"))
     assert "department=rcmp" in page.url and "status=complete" in page.url
     assert page.locator("html").get_attribute("lang") == "fr"
     assert "Terminé" in page.locator("table.progress-table").inner_text()

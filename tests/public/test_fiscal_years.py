@@ -46,7 +46,7 @@ def test_the_progress_page_writes_years_as_text_and_the_table_as_a_table(client,
     timeline = re.findall(r'data-label="Timeline"><span class="cell">(\d{4}\W\d{4})</span>', english)
     assert timeline and all(re.fullmatch(r"\d{4}–\d{4}", cell) for cell in timeline), timeline
     assert "On track for 2014–2015" in english
-    french = client.get("/fr/progress/2013-2014/?per_page=100").content.decode()
+    french = client.get("/fr/progres/2013-2014/?per_page=100").content.decode()
     assert "<h1>Progrès en 2013-2014</h1>" in french
     assert "<caption>Produits livrables, 2013-2014</caption>" in french
     assert "En bonne voie pour 2014-2015" in french
@@ -58,7 +58,7 @@ def test_the_deliverable_page_writes_its_history_in_the_style_of_each_context(cl
     assert '<th scope="row">2013–2014</th><td>On track for 2014–2015</td>' in english  # the table
     assert "On track for 2014 to 2015 in 2013 to 2014." in english  # the sentence under it
     assert f'href="/en/progress/{published.label}/?pillar=' in english  # URLs keep the ASCII year
-    french = client.get(f"/fr/deliverables/{row.deliverable_id}/").content.decode()
+    french = client.get(f"/fr/livrables/{row.deliverable_id}/").content.decode()
     assert '<th scope="row">2013-2014</th><td>En bonne voie pour 2014-2015</td>' in french
     assert "En bonne voie pour 2014-2015 en 2013-2014." in french
 
@@ -73,4 +73,4 @@ def test_the_home_page_captions_its_summary_as_a_table_and_speaks_of_years_as_te
 
 def test_downloads_head_each_year_in_running_text_style(client, published):
     assert "<h2>2013 to 2014</h2>" in client.get("/en/downloads/").content.decode()
-    assert "<h2>2013-2014</h2>" in client.get("/fr/downloads/").content.decode()
+    assert "<h2>2013-2014</h2>" in client.get("/fr/telechargements/").content.decode()

@@ -4,6 +4,7 @@
 import pytest
 from django.core.cache import caches
 from django.test import Client
+from django.utils.translation import override
 
 from tests.public.test_hostile_input import build, public_patterns, valid_values
 from tests.security.test_url_permissions import changed_tables, snapshot
@@ -15,18 +16,28 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def public_urls(published):
+    """Every public URL pattern in each language, in that language's words (/fr/progres/…)."""
     valid = valid_values(published)
     urls = ["/robots.txt", "/sitemap.xml"]
-    for name, route, _parameters in public_patterns():
-        values = {**valid, "file_format": "pdf"} if name == "report-file" else valid
-        urls += [f"/{language}/{build(route, values)}" for language in ("en", "fr")]
+    for language in ("en", "fr"):
+        with override(language):
+            for name, route, _parameters in public_patterns():
+                values = {**valid, "file_format": "pdf"} if name == "report-file" else valid
+                urls.append(f"/{language}/{build(route, values)}")
     return urls
+
+
+def old_french_urls(published):
+    """The French pages' addresses in English words, which redirect to their French ones."""
+    valid = valid_values(published)
+    return [f"/fr/{build(route, valid)}" for name, route, _parameters in public_patterns() if route]
 
 
 def test_every_public_url_refuses_every_method_but_get_and_head(published):
     client = Client(enforce_csrf_checks=True)  # as a browser without the token, or a script, would ask
-    urls = public_urls(published)
-    assert len(urls) == 2 + 2 * len(public_patterns())
+    urls = public_urls(published) + old_french_urls(published)
+    assert len(urls) == 2 + 3 * len(public_patterns()) - 1  # the home page's path has no words
+    assert "/fr/progres/2013-2014/" in urls and "/fr/progress/2013-2014/" in urls
     before = snapshot()
     wrong = []
     for url in urls:

@@ -39,9 +39,9 @@ def csv_record(content, deliverable_id):
     "url",
     [
         "/en/downloads/2013-2014/action-items.csv",
-        "/fr/downloads/2013-2014/action-items.csv",
+        "/fr/telechargements/2013-2014/tableau-des-mesures.csv",
         "/en/progress/2013-2014/?download=csv",
-        "/fr/progress/2013-2014/?download=csv",
+        "/fr/progres/2013-2014/?download=csv",
     ],
 )
 def test_the_csv_neutralises_every_text_that_starts_like_a_formula(client, formula_row, url):

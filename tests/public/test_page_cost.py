@@ -160,7 +160,7 @@ def test_the_department_page_counts_every_row_and_pages_link_to_each_other(clien
 def test_the_department_page_in_french(client, published):
     grow_published(published, 3)
     total = rcmp_rows(published).count()
-    html = client.get("/fr/departments/rcmp/").content.decode()
+    html = client.get("/fr/ministeres/rcmp/").content.decode()
     assert f"Dirige ou codirige {total} produits livrables en 2013-2014." in html
     assert "<caption>Produits livrables dirigés, 2013-2014</caption>" in html
     assert '<nav aria-label="Pages">' in html and ">Suivant</a>" in html
@@ -239,7 +239,7 @@ def test_what_changed_shows_both_years_status_of_a_row(client, two_years):
 def test_what_changed_in_french(client, two_years):
     earlier, later = two_years
     count = len(expected_changes(earlier, later))
-    html = client.get("/fr/changes/").content.decode()
+    html = client.get("/fr/changements/").content.decode()
     nouns = "produit livrable a" if count < 2 else "produits livrables ont"
     assert f"{count} {nouns} changé d’état entre 2013-2014 et 2014-2015." in html
     assert "<caption>Changements d’état, 2013-2014 à 2014-2015</caption>" in html
@@ -252,8 +252,9 @@ def test_the_paged_tables_are_valid_html(client, two_years, tmp_path):
     """The changes table (only a second year shows it) and a middle page of a department, in both languages."""
     earlier, _later = two_years
     grow_published(earlier, 3)
+    pages = {"en": ["changes/", "departments/rcmp/?page=2"], "fr": ["changements/", "ministeres/rcmp/?page=2"]}
     for language in ("en", "fr"):
-        for index, page in enumerate(["changes/", "departments/rcmp/?page=2"]):
+        for index, page in enumerate(pages[language]):
             response = client.get(f"/{language}/{page}")
             assert response.status_code == 200 and b'class="progress-table"' in response.content
             (tmp_path / f"{language}-{index}.html").write_bytes(response.content)

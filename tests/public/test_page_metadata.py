@@ -1,4 +1,4 @@
-"""Every public page carries the Canada.ca metadata: "<page title> - Canada.ca", a description, Dublin Core
+"""Every public page carries the Canada.ca metadata: "<page title> - <site> - Canada.ca", a description, Dublin Core
 (title, language, creator, issued, modified), a canonical address and its alternates in English and French."""
 
 from datetime import UTC, datetime
@@ -44,15 +44,16 @@ def head(response) -> Head:
 
 
 def page_paths(published):
+    """(English path, French path) of each public page type: each language has its own words."""
     deliverable = PublishedDeliverable.objects.filter(period=published).first().deliverable_id
     return [
-        "/",
-        "/progress/2013-2014/",
-        "/progress/2013-2014/?status=ongoing",
-        f"/deliverables/{deliverable}/",
-        "/departments/rcmp/",
-        "/changes/",
-        "/downloads/",
+        ("/", "/"),
+        ("/progress/2013-2014/", "/progres/2013-2014/"),
+        ("/progress/2013-2014/?status=ongoing", "/progres/2013-2014/?status=ongoing"),
+        (f"/deliverables/{deliverable}/", f"/livrables/{deliverable}/"),
+        ("/departments/rcmp/", "/ministeres/rcmp/"),
+        ("/changes/", "/changements/"),
+        ("/downloads/", "/telechargements/"),
     ]
 
 
@@ -63,11 +64,13 @@ def test_every_public_page_has_the_canada_ca_metadata(client, published, languag
         "en": "Government of Canada, Public Safety Canada",
         "fr": "Gouvernement du Canada, Sécurité publique Canada",
     }
-    for path in page_paths(published):
-        url = f"/{language}{path}"
+    site = {"en": "Progress on the National Action Plan", "fr": "Progrès du Plan d’action national"}[language]
+    for english, french in page_paths(published):
+        url = f"/{language}{english if language == 'en' else french}"
         page = head(client.get(url))
         title = page.meta["dcterms.title"]["content"]
-        assert title and page.title == f"{title} - Canada.ca", url
+        # "<page> - <site> - Canada.ca"; the site's home is "<site> - Canada.ca".
+        assert title and page.title == (f"{title} - Canada.ca" if english == "/" else f"{title} - {site} - Canada.ca")
         assert len(page.meta["description"]["content"]) > 50, url
         assert page.meta["dcterms.language"] == {
             "name": "dcterms.language",
@@ -81,15 +84,29 @@ def test_every_public_page_has_the_canada_ca_metadata(client, published, languag
             {"rel": "canonical", "href": f"{settings.SITE_URL}{url}"}
         ], url
         alternates = {link["hreflang"]: link["href"] for link in page.links if link["rel"] == "alternate"}
-        assert alternates == {"en-CA": f"{settings.SITE_URL}/en{path}", "fr-CA": f"{settings.SITE_URL}/fr{path}"}, url
+        assert alternates == {
+            "en-CA": f"{settings.SITE_URL}/en{english}",
+            "fr-CA": f"{settings.SITE_URL}/fr{french}",
+        }, url
 
 
 def test_titles_name_the_page_in_its_language(client, published):
-    assert head(client.get("/en/progress/2013-2014/")).title == "Progress in 2013 to 2014 - Canada.ca"
-    assert head(client.get("/fr/progress/2013-2014/")).title == "Progrès en 2013-2014 - Canada.ca"
-    assert head(client.get("/fr/departments/rcmp/")).title == "Gendarmerie royale du Canada - Canada.ca"
-    french_404 = head(client.get("/fr/deliverables/999999/"))
-    assert french_404.title == "Page introuvable - Canada.ca"
+    assert head(client.get("/en/")).title == "Progress on the National Action Plan - Canada.ca"
+    assert head(client.get("/fr/")).title == "Progrès du Plan d’action national - Canada.ca"
+    assert (
+        head(client.get("/en/progress/2013-2014/")).title
+        == "Progress in 2013 to 2014 - Progress on the National Action Plan - Canada.ca"
+    )
+    assert (
+        head(client.get("/fr/progres/2013-2014/")).title
+        == "Progrès en 2013-2014 - Progrès du Plan d’action national - Canada.ca"
+    )
+    assert (
+        head(client.get("/fr/ministeres/rcmp/")).title
+        == "Gendarmerie royale du Canada - Progrès du Plan d’action national - Canada.ca"
+    )
+    french_404 = head(client.get("/fr/livrables/999999/"))
+    assert french_404.title == "Page introuvable - Progrès du Plan d’action national - Canada.ca"
     assert french_404.meta["dcterms.title"]["content"] == "Page introuvable"
 
 
@@ -104,7 +121,7 @@ def test_a_page_about_one_year_was_issued_when_that_year_was_published(
     latest = f"{later.published_at.astimezone():%Y-%m-%d}"
     deliverable = PublishedDeliverable.objects.filter(period=published).first().deliverable_id
     # The year's table, and a deliverable first published that year (its page shows every year since).
-    for url in ("/en/progress/2013-2014/", f"/fr/deliverables/{deliverable}/"):
+    for url in ("/en/progress/2013-2014/", f"/fr/livrables/{deliverable}/"):
         page = head(client.get(url))
         assert page.meta["dcterms.issued"]["content"] == "2014-11-03", url
         assert page.meta["dcterms.modified"]["content"] == latest != "2014-11-03", url

@@ -53,10 +53,9 @@ def public_pages(client):
     """Every public page, record, filter and download, in English and French, each fetched with an empty cache."""
     seen, pages = set(), {}
     queue = ["/en/", "/fr/"]
-    queue += [
-        f"/{language}/progress/2013-2014/?download={kind}" for language in ("en", "fr") for kind in ("csv", "json")
-    ]
-    queue += [f"/{language}/progress/2013-2014/?sort=-leads_en&page=2" for language in ("en", "fr")]
+    progress = {"en": "/en/progress/2013-2014/", "fr": "/fr/progres/2013-2014/"}
+    queue += [f"{progress[language]}?download={kind}" for language in ("en", "fr") for kind in ("csv", "json")]
+    queue += [f"{progress[language]}?sort=-leads_en&page=2" for language in ("en", "fr")]
     while queue:
         url = queue.pop()
         if url in seen:
@@ -94,7 +93,7 @@ def test_the_names_shown_are_those_published(client, renamed):
     home = client.get("/en/").content.decode()
     assert "National Action Plan to Combat Human Trafficking" in home and "June 6, 2012" in home
     assert "Protection and Assistance for Victims" in home
-    department = client.get("/fr/departments/rcmp/").content.decode()
+    department = client.get("/fr/ministeres/rcmp/").content.decode()
     assert "Gendarmerie royale du Canada (GRC)" in department
     assert client.get(f"/en/departments/{RENAMED}-rcmp/").status_code == 404
     filtered = client.get("/en/progress/2013-2014/?department=rcmp").content.decode()
@@ -112,7 +111,7 @@ def test_publishing_the_next_year_publishes_the_new_names(client, renamed, djang
     with django_capture_on_commit_callbacks(execute=True):
         publish_period(open_period)
     assert f"{RENAMED} pillar 2" in client.get("/en/").content.decode()
-    assert f"{RENAMED} nom" in client.get(f"/fr/departments/{RENAMED}-rcmp/").content.decode()
+    assert f"{RENAMED} nom" in client.get(f"/fr/ministeres/{RENAMED}-rcmp/").content.decode()
     # The earlier year keeps the names it was published with.
     assert PublishedPillar.objects.get(period=published, number=2).name_en == "Protection and Assistance for Victims"
     assert PublishedDepartment.objects.get(period=published, slug="rcmp").acronym == "RCMP"

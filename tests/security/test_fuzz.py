@@ -46,7 +46,7 @@ def test_public_pages_never_fail_on_any_query(demo, client, params, path):
 def test_public_urls_never_fail_on_any_path(demo, client, segment):
     from urllib.parse import quote
 
-    for template in ("/fr/progress/{}/", "/en/departments/{}/", "/en/downloads/{}/action-items.csv"):
+    for template in ("/fr/progres/{}/", "/en/departments/{}/", "/en/downloads/{}/action-items.csv"):
         response = client.get(template.format(quote(segment, safe="")))
         assert response.status_code in (200, 301, 302, 404)
 
