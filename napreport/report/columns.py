@@ -96,8 +96,8 @@ COLUMNS_DESCRIBED = [
         "integer",
         _("Deliverable number"),
         _(
-            "The deliverable’s permanent number: the same in every year and both languages, and the address of its "
-            "page on the public site (/en/deliverables/NUMBER/)."
+            "The deliverable’s permanent number: the same in every year and in both languages; the address of its "
+            "page on the public site ends with it."
         ),
         "12",
         required=True,
@@ -188,7 +188,7 @@ COLUMNS_DESCRIBED = [
         "string",
         _("Target moved"),
         _("If the target moved later than the year before: from what to what, and why; otherwise empty."),
-        _("Target moved from 2014 to 2015 to 2015 to 2016: Partner dependency"),
+        _("Target moved from 2014 to 2015 to 2015 to 2016: partner dependency"),
     ),
     Column(
         "target_change_reason",

@@ -94,7 +94,8 @@ def resource(period: ReportingPeriod, data_file: DataFile) -> dict[str, Any]:
     all_years = data_file.format == PublishedReport.Format.ALL_YEARS_CSV
     is_csv = data_file.format != PublishedReport.Format.JSON
     with translation.override(data_file.language):
-        language = _("English") if data_file.language == "en" else _("French")
+        # Inside a sentence, French writes a language's name in lower case.
+        language = _("English") if data_file.language == "en" else _("French").lower()
         if all_years:
             title = _("Action Items Chart, every year published up to %(year)s (CSV, %(language)s)")
         else:

@@ -187,6 +187,8 @@ def sample_url(name, pattern, target, samples):
             kwargs[key] = "en"
         elif key == "file_format":
             kwargs[key] = "pdf" if "report" in name else "csv"
+        elif key == "name":  # a stored file of a year's open data
+            kwargs[key] = "datapackage.json"
         elif key in ("uidb64", "token"):
             kwargs[key] = "MQ" if key == "uidb64" else "set-password"
         else:
