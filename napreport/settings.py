@@ -9,6 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# The GC Design System's components as npm installs them (package.json): their artwork is in the pages (see STATIC).
+GCDS_COMPONENTS = BASE_DIR / "node_modules/@gcds-core/components/dist/collection/components"
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -40,7 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "napreport.apps.StaticFilesConfig",  # django.contrib.staticfiles, without the GCDS fonts' stylesheets
     "django.contrib.sitemaps",  # sitemap.xml of the public pages (napreport.public.sitemaps)
     "django_filters",
     "django_tables2",
@@ -77,7 +79,8 @@ ROOT_URLCONF = "napreport.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The GCDS artwork, included as inline SVG: {% include "gcds-signature/assets/sig-blk-en.svg" %}.
+        "DIRS": [BASE_DIR / "templates", GCDS_COMPONENTS],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -86,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "napreport.public.context_processors.date_modified",
+                "napreport.public.context_processors.site",
             ],
         },
     },
@@ -124,7 +128,18 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# The GC Design System (package.json; `make` installs it in node_modules) is served from its npm packages as they
+# are, never from a CDN: its fonts, and the official FIP signature and Canada wordmark (included in the page by
+# templates/public/_header.html and _footer.html, so that the flag takes its colour from CSS, as the GCDS
+# signature component does it). Not the packages' stylesheets: gcds.css and gcds-css-shortcuts.css @import their
+# fonts from fonts.googleapis.com and their icons from cdn.design-system.canada.ca, which the CSP refuses and an
+# offline server cannot reach; static/css/gcds-site.css takes the GCDS tokens it needs instead. The fonts'
+# own stylesheets (url("path/to/file/…"), to be edited) are left out of collectstatic (napreport.apps).
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("gcds/fonts", BASE_DIR / "node_modules/@gcds-core/fonts/fonts"),
+    ("gcds/signature", GCDS_COMPONENTS / "gcds-signature/assets"),
+]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 STORAGES = {
@@ -146,6 +161,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "napreport@localhost")
+# Where "Report a problem on this page" (the public pages' footer) writes to: a mailto: link, the page in its subject.
+PROBLEM_REPORT_EMAIL = os.environ.get("PROBLEM_REPORT_EMAIL", DEFAULT_FROM_EMAIL)
 
 # The apps whose screens (all their permissions) the Coordinator group holds; see commitments.roles.
 COORDINATOR_APPS = ["commitments", "napreport"]
