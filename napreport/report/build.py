@@ -16,27 +16,21 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from commitments.chart import chart_rows
-from commitments.models import PublishedDeliverable, ReportingPeriod, Status
+from commitments.models import PublishedDeliverable, ReportingPeriod
+from napreport.report.edition import artwork, colophon, page_footer
 from napreport.report.models import NarrativeSection, SectionKey
+from napreport.report.summary import count_key, status_summary
+from napreport.report.typography import french_html
 
-# The order and colours of the status summary; colour is never the only cue (each bar is labelled).
-SUMMARY_STATUSES = [Status.COMPLETE, Status.ONGOING, Status.IN_PROGRESS, Status.ON_TRACK]
-STATUS_COLOURS = {
-    Status.COMPLETE: "#26374a",
-    Status.ONGOING: "#2b8a3e",
-    Status.IN_PROGRESS: "#b35c00",
-    Status.ON_TRACK: "#6f4e99",
-    "": "#6b6b6b",
-}
 BEFORE_PARTS = (SectionKey.FOREWORD, SectionKey.INTRODUCTION, SectionKey.PROGRESS)
 AFTER_PARTS = (SectionKey.MOVING_FORWARD, SectionKey.CONCLUSION)
 REPORT_CSS = Path(settings.BASE_DIR) / "static" / "report" / "report.css"
+IDENTITY_CSS = REPORT_CSS.with_name("identity.css")  # the cover and colophon (napreport.report.edition)
 # Each official language named in itself, as a language switch names it (not translated).
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
@@ -111,11 +105,12 @@ def split_heading(html: str) -> tuple[str, str]:
     return match["heading"], html[match.end() :]
 
 
-def chart_blocks(rows: list[Any]) -> list[PillarBlock]:
+def chart_blocks(rows: list[Any], period_start: int | None = None) -> list[PillarBlock]:
     """Group chart rows (in chart order) into pillars → objectives → tasks, and count statuses.
 
     A row that has sub-items is a heading for them: its status (if any) counts, the items count on
-    their own, and a parent with neither status nor timeline is not counted.
+    their own, and a parent with neither status nor timeline is not counted. Given the period's first
+    year, a row without a status that starts later is counted apart (napreport.report.summary).
     """
     parents = {row.parent_id for row in rows if row.parent_id}
     pillars: list[PillarBlock] = []
@@ -134,42 +129,8 @@ def chart_blocks(rows: list[Any]) -> list[PillarBlock]:
             objective.tasks.append(TaskBlock(row.task_code, row.task_title))
         objective.tasks[-1].rows.append(row)
         if row.status or not row.has_items:
-            pillar.counts[row.status] += 1
+            pillar.counts[count_key(row, period_start)] += 1
     return pillars
-
-
-def status_summary(pillars: list[PillarBlock]) -> dict[str, Any]:
-    """Counts by pillar and status, as table rows and as the bars of the SVG chart (same numbers)."""
-    statuses: list[tuple[str, str | Promise, str]] = [
-        (status, Status(status).label, STATUS_COLOURS[status]) for status in SUMMARY_STATUSES
-    ]
-    if any(pillar.counts[""] for pillar in pillars):
-        statuses.append(("", _("No status reported"), STATUS_COLOURS[""]))
-    widest = max((pillar.total for pillar in pillars), default=0) or 1
-    bar_width = 400
-    table: list[dict[str, Any]] = []
-    bars: list[dict[str, Any]] = []
-    for index, pillar in enumerate(pillars):
-        cells = [pillar.counts[status] for status, _label, _colour in statuses]
-        table.append({"pillar": pillar, "cells": cells, "total": pillar.total})
-        x, segments = 0.0, []
-        for (_status, label, colour), count in zip(statuses, cells, strict=True):
-            width = bar_width * count / widest
-            if count:
-                segment = {"x": round(x, 1), "width": round(width, 1), "colour": colour, "label": label}
-                segments.append({**segment, "count": count})
-            x += width
-        bars.append({"y": 30 + index * 46, "pillar": pillar, "segments": segments, "end": round(x, 1)})
-    totals = [sum(row["cells"][i] for row in table) for i in range(len(statuses))]
-    return {
-        "statuses": statuses,
-        "rows": table,
-        "totals": totals,
-        "total": sum(totals),
-        "bars": bars,
-        "chart_height": 40 + len(pillars) * 46 + 30,
-        "legend_y": 30 + len(pillars) * 46 + 10,
-    }
 
 
 def report_data(period: ReportingPeriod) -> dict[str, Any]:
@@ -177,7 +138,7 @@ def report_data(period: ReportingPeriod) -> dict[str, Any]:
     (its frozen rows, its narrative), four for a draft (the live chart, statuses and leads)."""
     rows = chart_rows(period)
     sections = {section.key: section for section in NarrativeSection.objects.filter(period=period)}
-    pillars = chart_blocks(rows)
+    pillars = chart_blocks(rows, period.start_year)
     parts: list[dict[str, Any]] = []
     for number, key in enumerate((SectionKey.PART_1, SectionKey.PART_2, SectionKey.PART_3, SectionKey.PART_4), 1):
         pillar = next((p for p in pillars if p.number == number), None)
@@ -239,9 +200,18 @@ def render_html(
             "language": language,
             "draft": draft,
             "for_pdf": for_pdf,
-            "stylesheet": REPORT_CSS.read_text(encoding="utf-8") if for_pdf else "",
+            "stylesheet": stylesheets() if for_pdf else "",
+            "identity": {kind: artwork(kind, language) for kind in ("signature", "wordmark")},
+            "colophon": colophon(context["period"], language),
+            "page_footer": page_footer(),
         }
-        return render_to_string("report/report.html", context)
+        html = render_to_string("report/report.html", context)
+    # The French edition's text in French typography, whichever string, data or narrative it comes from.
+    return french_html(html) if language == "fr" else html
+
+
+def stylesheets() -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in (REPORT_CSS, IDENTITY_CSS))
 
 
 def editions(period: ReportingPeriod, language: str) -> dict[str, str]:

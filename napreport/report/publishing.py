@@ -35,6 +35,7 @@ from commitments.models import (
     Task,
 )
 from napreport.report.build import render_html
+from napreport.report.edition import missing_numbers
 from napreport.report.models import (
     OPEN_DATA_FORMATS,
     PART_KEYS,
@@ -75,7 +76,7 @@ def missing_for_publication(period: ReportingPeriod) -> list[str]:
                 missing.append(
                     _("The section “%(section)s” has no %(field)s.") % {"section": key.label, "field": field}
                 )
-    return missing + missing_chart_french(period)
+    return missing + missing_chart_french(period) + missing_numbers(period)
 
 
 def missing_chart_french(period: ReportingPeriod) -> list[str]:

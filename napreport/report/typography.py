@@ -38,3 +38,63 @@ def french_typography(text: str) -> str:
 def typography(text: str) -> str:
     """The text as the page's language writes it: French typography on French pages, unchanged in English."""
     return french_typography(text) if get_language() == "fr" else text
+
+
+# The French report's HTML, cut into what the pass leaves alone (style sheets, comments, tags with their
+# attributes) and the text between them.
+MARKUP = re.compile(r"(<style\b.*?</style>|<script\b.*?</script>|<!--.*?-->|<[^>]*>)", re.DOTALL | re.IGNORECASE)
+ENTITY = re.compile(r"(&#?\w+;)")
+LANG = re.compile(r"""\slang\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+TAG_NAME = re.compile(r"</?\s*([\w:-]+)")
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+# A fiscal year as the chart's Timeline and statuses print it in English (2012/13, 2014/2015), outside any address.
+SLASHED_YEAR = re.compile(r"(?<![\w/])(\d{4})/(\d{2}|\d{4})(?![\w/])")
+
+
+def french_fiscal_years(text: str) -> str:
+    """ "2012/13" and "2014/2015" → « 2012-2013 », « 2014-2015 », as French writes a fiscal year."""
+
+    def french(match: re.Match[str]) -> str:
+        start, end = int(match[1]), match[2]
+        if int(end) not in (start + 1, (start + 1) % 100):
+            return match[0]  # not a fiscal year (a date, a fraction)
+        return f"{start}-{start + 1}"
+
+    return SLASHED_YEAR.sub(french, text)
+
+
+def french_text(text: str) -> str:
+    """One run of text between tags: its entities kept, the rest given French typography and fiscal years."""
+    text = text.replace("&#x27;", "'").replace("&#39;", "'").replace("&nbsp;", NBSP)
+    pieces = ENTITY.split(text)
+    return "".join(
+        piece if index % 2 else french_fiscal_years(french_typography(piece)) for index, piece in enumerate(pieces)
+    )
+
+
+def french_html(html: str) -> str:
+    """A French document's text with French typography and fiscal years, wherever it comes from (the translated
+    strings, the chart's data, the narrative), except inside an element in another language (`lang="en"`)."""
+    pieces = MARKUP.split(html)
+    stack: list[tuple[str, bool]] = []  # each open element: its tag, and whether it is in another language
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:
+            if piece and not (stack and stack[-1][1]):
+                pieces[index] = french_text(piece)
+            continue
+        if piece.startswith("<!") or piece.lower().startswith(("<style", "<script")):
+            continue
+        name_match = TAG_NAME.match(piece)
+        if not name_match:
+            continue
+        name = name_match[1].lower()
+        if piece.startswith("</"):
+            while stack:
+                if stack.pop()[0] == name:
+                    break
+        elif name not in VOID_ELEMENTS and not piece.endswith("/>"):
+            lang = LANG.search(piece)
+            inherited = stack[-1][1] if stack else False
+            other = not lang[1].lower().startswith("fr") if lang else inherited
+            stack.append((name, other))
+    return "".join(pieces)

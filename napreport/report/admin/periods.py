@@ -4,6 +4,7 @@ the copy of last year's narrative."""
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import User
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.history import GuardedHistoryAdmin
 from commitments.models import ReportingPeriod
+from napreport.report.edition import NUMBER_FIELDS, validate_number
 from napreport.report.models import NarrativeSection, Publication
 from napreport.report.publishing import PublishingError
 from napreport.report.tasks import request_publication
@@ -29,8 +31,29 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
 
+class ReportingPeriodForm(forms.ModelForm):
+    """The period page's form: the edition's catalogue numbers and ISBNs are checked as they are typed
+    (napreport.report.edition), so publishing never finds a malformed one."""
+
+    # No Meta: the admin builds the form for ReportingPeriodAdmin's fields.
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for field in NUMBER_FIELDS:
+            value = (cleaned.get(field) or "").strip()
+            if field in cleaned:
+                cleaned[field] = value
+            if value:
+                try:
+                    validate_number(field, value)
+                except ValidationError as error:
+                    self.add_error(field, error)
+        return cleaned
+
+
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(GuardedHistoryAdmin):
+    form = ReportingPeriodForm
     list_display = ["fiscal_year", "plan", "state", "due_date", "opened_at", "published_at"]
     list_filter = ["plan", "state"]
     readonly_fields = ["state", "opened_at", "published_at"]  # set by the lifecycle, never typed
