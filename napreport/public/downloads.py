@@ -21,7 +21,7 @@ from napreport.report.models import CHART_FORMATS, OPEN_DATA_FORMATS, REPORT_FOR
 from napreport.report.open_data import open_data_name
 
 # The type each stored open-data file is served with.
-FILE_TYPES = {
+FILE_TYPES: dict[str, str] = {
     PublishedReport.Format.CSV: CONTENT_TYPES["csv"],
     PublishedReport.Format.ALL_YEARS_CSV: CONTENT_TYPES["csv"],
     PublishedReport.Format.JSON: CONTENT_TYPES["json"],
