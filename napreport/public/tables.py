@@ -25,7 +25,8 @@ class ProgressTable(tables.Table):
     text = tables.Column(verbose_name=_("Deliverable"), accessor="text_en", order_by=("chart_order",))
     pillar_number = tables.Column(verbose_name=_("Pillar"))
     start_year = tables.Column(verbose_name=_("Timeline"))
-    status = tables.Column(verbose_name=_("Status"), order_by=("status", "target_year"))
+    # empty_values=(): a row without a status says so in words ("No status reported"), not with a dash.
+    status = tables.Column(verbose_name=_("Status"), order_by=("status", "target_year"), empty_values=())
     leads_en = tables.Column(verbose_name=_("Lead"))
 
     class Meta:
@@ -82,7 +83,7 @@ class ProgressTable(tables.Table):
         return format_html(
             '<span class="status status-{}">{}</span>',
             record.status,
-            status_label(record.status, record.target_year, fiscal_year_table),
+            status_label(record.status, record.target_year, fiscal_year_table) or _("No status reported"),
         )
 
     def render_leads_en(self, record: PublishedDeliverable) -> str:
