@@ -40,7 +40,7 @@ class PageSitemap(PublicSitemap[str]):
     """The pages that are always there: home, what changed, reports and data."""
 
     def items(self) -> list[str]:
-        return ["public:home", "public:changes", "public:downloads"]
+        return ["public:home", "public:changes", "public:downloads", "public:data-dictionary"]
 
     def location(self, item: str) -> str:
         return reverse(item)
