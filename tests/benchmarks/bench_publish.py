@@ -47,6 +47,7 @@ from napreport.report.models import NarrativeSection, Publication  # noqa: E402
 from napreport.report.pdf import pdf_from_html  # noqa: E402
 from napreport.report.tasks import publish, request_publication  # noqa: E402
 from tests.benchmarks.bench_report import grow  # noqa: E402
+from tests.report.editions import give_numbers  # noqa: E402
 
 
 def timed(function):
@@ -97,7 +98,7 @@ def main():
     print(f"Loading the demo into {WORKDIR} …")
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
-    period = ReportingPeriod.objects.select_related("plan").get(start_year=2014)
+    period = give_numbers(ReportingPeriod.objects.select_related("plan").get(start_year=2014))
     for section in NarrativeSection.objects.filter(period__start_year=2013):
         section.pk, section.period = None, period
         section.save()

@@ -29,6 +29,8 @@ published, open_period = ReportingPeriod.objects.order_by("start_year")
 for section in NarrativeSection.objects.filter(period=published):
     section.pk, section.period = None, open_period
     section.save()
+from tests.report.editions import give_numbers
+give_numbers(open_period)  # its edition's catalogue numbers and ISBNs (napreport.report.edition)
 open_period.start_review()
 """
 
