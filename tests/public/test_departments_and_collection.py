@@ -1,0 +1,162 @@
+"""The lead departments' page (counts by status, from aggregates) and the home page's completeness line of the year
+being collected (counts only; cached with the time it was counted; the coordinator's switch)."""
+
+import re
+from collections import Counter
+from html import unescape
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import caches
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from commitments.dashboard import department_progress
+from commitments.models import PublishedDeliverable, ReportingPeriod, Status, StatusUpdate
+from tests.public.conftest import MARKER, grow_published
+
+pytestmark = pytest.mark.django_db
+
+LOCMEM = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public"},
+}
+DEPARTMENTS = "/en/departments/"
+# The last publication ("Date modified"), the plan, the published years, the year's departments, and their
+# counts by status (one aggregate).
+DEPARTMENTS_QUERIES = 5
+
+
+def table_rows(html):
+    body = re.search(r'<table class="departments-table">.*?<tbody>(.*?)</tbody>', html, re.S)[1]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        name = unescape(re.search(r"<th scope=\"row\"><a [^>]*>(.*?)</a>", row)[1])
+        rows[name] = [int(cell) for cell in re.findall(r"<td>(\d+)</td>", row)]
+    return rows
+
+
+def test_the_departments_page_counts_each_departments_deliverables_by_status(client, published):
+    rows = table_rows(client.get(DEPARTMENTS).content.decode())
+    led = PublishedDeliverable.objects.filter(period=published, leads__slug="rcmp")
+    counts = Counter(led.values_list("status", flat=True))
+    expected = [counts[status] for status in Status.values]
+    if any(PublishedDeliverable.objects.filter(period=published, status="")):
+        expected.append(counts[""])
+    assert rows["Royal Canadian Mounted Police (RCMP)"] == [*expected, led.count()]
+    departments = published.published_departments.filter(department__published_rows__period=published).distinct()
+    assert len(rows) == departments.count() > 10
+
+
+def test_the_departments_page_links_each_department_and_is_linked_from_home(client, published):
+    html = client.get(DEPARTMENTS).content.decode()
+    assert 'href="/en/departments/rcmp/"' in html
+    assert 'href="/en/departments/"' in client.get("/en/").content.decode()
+    assert 'href="/fr/ministeres/"' in client.get("/fr/").content.decode()
+
+
+def test_the_departments_page_in_french_sorts_by_the_french_short_name(client, published):
+    html = client.get("/fr/ministeres/").content.decode()
+    assert "<h1>Ministères responsables</h1>" in html
+    names = list(table_rows(html))
+    short = [re.search(r"\(([^()]*(?:\([^()]*\))?[^()]*)\)$", name)[1] for name in names]
+    assert "GRC" in short  # the RCMP under its French name
+    assert short == sorted(short, key=lambda name: name.casefold())
+
+
+@override_settings(CACHES=LOCMEM)
+def test_the_departments_page_runs_the_same_queries_at_1x_and_10x(client, published):
+    def queries():
+        caches["public"].clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(DEPARTMENTS).status_code == 200
+        return len(captured)
+
+    once = queries()
+    grow_published(published, 10)
+    assert once == queries() == DEPARTMENTS_QUERIES
+
+
+def reported_by_hand(period):
+    """The lead departments that have updated every deliverable they lead in `period`, counted in Python."""
+    outstanding = Counter()
+    departments = set()
+    for update in StatusUpdate.objects.filter(period=period).prefetch_related("deliverable__leads"):
+        for department in update.deliverable.leads.all():
+            departments.add(department.pk)
+            if update.updated_at is None:
+                outstanding[department.pk] += 1
+    return len(departments - set(outstanding)), len(departments)
+
+
+@pytest.fixture
+def collecting(demo, published):
+    """The open year, with two departments that have updated everything they lead."""
+    period = ReportingPeriod.objects.get(plan=demo, start_year=2014)
+    for department in department_progress(period)[:2]:
+        StatusUpdate.objects.filter(period=period, deliverable__leads=department).update(
+            updated_at=timezone.now(), note_en=MARKER
+        )
+    return period
+
+
+def collection_line(html):
+    match = re.search(r'<p class="notice collection-progress">(.*?)</p>', html, re.S)
+    return unescape(match[1]) if match else None
+
+
+def test_the_home_page_says_how_many_lead_departments_have_reported(client, collecting):
+    reported, departments = reported_by_hand(collecting)
+    assert reported >= 2
+    html = client.get("/en/").content.decode()
+    line = collection_line(html)
+    assert line.startswith(
+        f"Progress for 2014 to 2015 is being collected: {reported} of {departments} lead departments have "
+        "reported so far (as of "
+    )
+    assert MARKER not in html  # counts only, never content
+    french = collection_line(client.get("/fr/").content.decode())
+    assert french.startswith(
+        f"Les progrès de 2014-2015 sont en cours de collecte\u00a0: {reported} ministères responsables sur "
+        f"{departments} ont fait rapport jusqu’à présent (au "
+    )
+
+
+@override_settings(CACHES=LOCMEM)
+def test_a_cached_home_page_says_when_it_counted(client, collecting):
+    first = collection_line(client.get("/en/").content.decode())
+    StatusUpdate.objects.filter(period=collecting).update(updated_at=timezone.now())
+    # Cached: the same count, with the time it was counted (at most PUBLIC_CACHE_SECONDS old).
+    assert collection_line(client.get("/en/").content.decode()) == first
+    caches["public"].clear()
+    _reported, departments = reported_by_hand(collecting)
+    later = collection_line(client.get("/en/").content.decode())
+    assert f": {departments} of {departments} lead departments have reported so far (as of " in later
+
+
+@override_settings(CACHES=LOCMEM)
+def test_the_coordinator_turns_the_line_off_and_the_cached_page_drops_it(
+    client, collecting, django_capture_on_commit_callbacks
+):
+    assert collection_line(client.get("/en/").content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        collecting.show_collection_progress = False
+        collecting.save()
+    assert collection_line(client.get("/en/").content.decode()) is None
+
+
+def test_no_line_once_the_year_is_in_review(client, collecting):
+    collecting.start_review()
+    assert collection_line(client.get("/en/").content.decode()) is None
+
+
+def test_the_switch_is_on_the_periods_admin_form(client, collecting):
+    coordinator = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("root")
+    client.force_login(coordinator)
+    html = client.get(f"/admin/commitments/reportingperiod/{collecting.pk}/change/").content.decode()
+    assert (
+        'name="show_collection_progress"' in html
+        and "checked" in re.search(r'<input[^>]*name="show_collection_progress"[^>]*>', html)[0]
+    )
