@@ -16,6 +16,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(_("progress/<str:year>/"), views.progress, name="progress"),
     path(_("deliverables/<id:pk>/"), views.deliverable_detail, name="deliverable-detail"),
+    path(_("departments/"), views.department_list, name="department-list"),
     path(_("departments/<slug:slug>/"), views.department_detail, name="department-detail"),
     path(_("changes/"), views.changes, name="changes"),
     path(_("downloads/"), downloads.downloads, name="downloads"),
