@@ -3,10 +3,14 @@ apostrophes, fiscal years and language names written the French way, in the text
 
 import re
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
+from django.urls import resolve
+from django.utils.translation import override
 
 from commitments.models import PublishedDeliverable, PublishedDepartment
+from napreport.public import urls
 from napreport.public.typography import NBSP, french_typography
 from tests.public.conftest import publish_second_year
 
@@ -81,10 +85,29 @@ def french_pages(published):
         "/fr/changements/",
         "/fr/changements/?from=2013-2014&to=2014-2015",
         "/fr/telechargements/",
+        "/fr/telechargements/dictionnaire-de-donnees/",
+        *(["/fr/ministeres/"] if "department-list" in public_page_names() else []),
         "/fr/no-such-page/",  # the 404 page
         *(f"/fr/livrables/{pk}/" for pk in sorted(set(deliverables))),
         *(f"/fr/ministeres/{slug}/" for slug in departments),
     ]
+
+
+# The public URLs that are files (a report, the open data), not pages with text to read.
+FILES = {"report-file", "chart-download", "open-data-file"}
+
+
+def public_page_names():
+    return {pattern.name for pattern in urls.urlpatterns} - FILES
+
+
+def test_the_french_pages_checked_are_every_public_page_type(published):
+    """A page type added to napreport/public/urls.py fails here until test_every_french_public_page… reads it."""
+    with override("fr"):
+        checked = {resolve(urlsplit(url).path).url_name for url in french_pages(published)}
+    # The 404 page is the catch-all's (napreport.public.redirects), which has no name.
+    checked.discard(None)
+    assert checked == public_page_names()
 
 
 def test_every_french_public_page_follows_french_typography(
