@@ -10,4 +10,4 @@ class PublicConfig(AppConfig):
     verbose_name = _("Public site")
 
     def ready(self) -> None:
-        from napreport.public import collection, search  # noqa: F401 (their signal receivers)
+        from napreport.public import search  # noqa: F401 (its connection_created receiver)

@@ -4,22 +4,18 @@ Counts only, never content: the public never sees a status or a note before publ
 turn the line off (ReportingPeriod.show_collection_progress).
 
 The home page is cached (napreport.public.caching), and departments report while it is, so the line says when it
-was counted ("as of …"): it is at most PUBLIC_CACHE_SECONDS old. A change to the period itself (the switch, the
-review starting) empties the page cache, so turning the line off takes effect at once.
+was counted ("as of …"): it is at most PUBLIC_CACHE_SECONDS old (an hour by default). The cache is emptied by
+publishing and by nothing else (tests/public/test_caching.py holds it so), so the coordinator's switch, and the
+period moving to review, reach a cached home page within that time too.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from django.db import transaction
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from commitments.dashboard import department_progress
 from commitments.models import ActionPlan, ReportingPeriod
-from napreport.report.publishing import expire_public_pages
 
 
 @dataclass
@@ -47,9 +43,3 @@ def collection_progress(plan: ActionPlan) -> Collection | None:
         departments=len(departments),
         counted_at=timezone.now(),
     )
-
-
-@receiver(post_save, sender=ReportingPeriod)
-def expire_pages_on_period_change(sender: Any, instance: ReportingPeriod, **kwargs: Any) -> None:
-    """The line's switch or the period's state changed: cached pages may show a line they no longer should."""
-    transaction.on_commit(expire_public_pages)

@@ -70,7 +70,7 @@ def test_a_page_from_the_cache_is_the_page_as_rendered(client, published):
 
 
 def test_a_publication_shows_at_once(client, published, publish_next_year):
-    assert "2014 to 2015" not in client.get("/en/").content.decode()
+    assert "Progress in 2014 to 2015" not in client.get("/en/").content.decode()
     assert "2014-2015" not in client.get("/en/downloads/").content.decode()
     publish_next_year()
     assert "Progress in 2014 to 2015" in client.get("/en/").content.decode()

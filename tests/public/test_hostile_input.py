@@ -88,6 +88,7 @@ def test_the_patterns_enumerated_are_every_public_url(published):
         "home",
         "progress",
         "deliverable-detail",
+        "department-list",
         "department-detail",
         "changes",
         "downloads",
