@@ -12,7 +12,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments.models import Deliverable, Department, ReportingPeriod, SentReminder, StatusUpdate
+from commitments.models import Department, ReportingPeriod, SentReminder, StatusUpdate
+from tests.charts import grow_chart
 from tests.commitments.staff_requests import change_data, client_for
 
 pytestmark = pytest.mark.django_db
@@ -29,23 +30,6 @@ def dashboard_html(role="coordinator", language="en"):
 
 def department_row(html, acronym):
     return re.search(rf'<th scope="row">{re.escape(acronym)}</th>(.*?)</tr>', html, re.S).group(1)
-
-
-def grow_chart(period, times):
-    """Copy every deliverable of the chart (times - 1) times into `period`, with its leads and a status: the
-    chart at `times` its size (as tests/benchmarks/bench_report.py grows it; that script sets up its own
-    database when imported, so its helper cannot be imported here)."""
-    originals = list(Deliverable.objects.filter(parent=None).prefetch_related("leads"))
-    for copy in range(1, times):
-        for original in originals:
-            clone = Deliverable.objects.create(
-                task_id=original.task_id,
-                position=copy * 1000 + original.position,
-                text_en=f"Copy {copy} of {original.text_en}",
-                start_year=original.start_year,
-            )
-            clone.leads.set(original.leads.all())
-            StatusUpdate.objects.create(deliverable=clone, period=period, status="ongoing")
 
 
 def open_period():
@@ -183,7 +167,7 @@ def test_the_dashboard_runs_the_same_queries_at_1x_and_10x_the_chart(target, dja
     with django_assert_num_queries(expected):
         small = client.get(url).content.decode()
     rows = StatusUpdate.objects.filter(period=target.period).count()
-    grow_chart(target.period, 10)
+    grow_chart(10, target.period)
     assert StatusUpdate.objects.filter(period=target.period).count() >= 9 * rows
     with django_assert_num_queries(expected):
         large = client.get(url).content.decode()
@@ -200,7 +184,7 @@ def test_the_csv_runs_the_same_queries_at_1x_and_10x_the_chart(target, django_as
     expected = 11
     with django_assert_num_queries(expected):
         client.get(url)
-    grow_chart(target.period, 10)
+    grow_chart(10, target.period)
     with django_assert_num_queries(expected):
         client.get(url)
 

@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from commitments.models import Deliverable, Department, ReportingPeriod, SentReminder, StatusUpdate
+from tests.charts import grow_chart
 from tests.commitments.staff_requests import client_for
-from tests.commitments.test_dashboard import grow_chart
 
 pytestmark = pytest.mark.django_db
 
@@ -286,7 +286,7 @@ def test_the_confirmation_page_runs_the_same_queries_at_1x_and_10x_the_chart(tar
     expected = 14
     with django_assert_num_queries(expected):
         client.get(url)
-    grow_chart(target.period, 10)
+    grow_chart(10, target.period)
     with django_assert_num_queries(expected):
         client.get(url)
 

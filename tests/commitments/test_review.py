@@ -6,7 +6,8 @@ import re
 import pytest
 from django.urls import reverse, reverse_lazy
 
-from commitments.models import Deliverable, DeliverableLead, ReportingPeriod, StatusUpdate
+from commitments.models import ReportingPeriod, StatusUpdate
+from tests.charts import grow_chart
 from tests.commitments.staff_requests import (
     change_data,
     client_for,
@@ -175,33 +176,6 @@ def test_a_status_update_reads_as_its_task_deliverable_and_period(target):
 # ---- the coordinator's review queue
 
 
-def grow_chart(times):
-    """The open period's chart `times` over: each deliverable copied with its leads and a status (the benchmarks'
-    synthesiser, tests/benchmarks/bench_report.grow, written with bulk inserts so a test can afford it)."""
-    period = ReportingPeriod.objects.get(start_year=2014)
-    originals = list(Deliverable.objects.filter(parent=None).prefetch_related("lead_links"))
-    for copy in range(1, times):
-        clones = Deliverable.objects.bulk_create(
-            Deliverable(
-                task_id=original.task_id,
-                position=copy * 1000 + original.position,
-                chart_position=f"{copy * 1000 + original.position:04d}",
-                text_en=original.text_en,
-                text_fr=original.text_fr,
-                start_year=original.start_year,
-            )
-            for original in originals
-        )
-        DeliverableLead.objects.bulk_create(
-            DeliverableLead(deliverable=clone, department_id=link.department_id, position=link.position)
-            for clone, original in zip(clones, originals, strict=True)
-            for link in original.lead_links.all()
-        )
-        StatusUpdate.objects.bulk_create(
-            StatusUpdate(deliverable=clone, period=period, status="ongoing") for clone in clones
-        )
-
-
 def queue_rows(html):
     return re.findall(r'<td class="field-task_code">([^<]+)</td><td class="field-leads_display">([^<]*)</td>', html)
 
@@ -281,7 +255,7 @@ def test_the_review_queue_runs_as_many_queries_at_ten_times_the_chart(target, qu
     # subqueries), their leads (one prefetch), then saving the session (savepoint, update, release)
     with django_assert_num_queries(15):
         assert client.get(LIST, query).status_code == 200
-    grow_chart(10)
+    grow_chart(10, target.period)
     with django_assert_num_queries(15):
         page = client.get(LIST, query).content.decode()
     assert queue_rows(page)

@@ -8,49 +8,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from commitments.models import Deliverable, DeliverableLead, StatusUpdate
+from commitments.models import StatusUpdate
 from commitments.roles import editable_updates
 from commitments.spreadsheet_template import COLUMNS
+from tests.charts import grow_chart
 from tests.commitments.staff_requests import ACCOUNTS, client_for, export_form
 
 pytestmark = pytest.mark.django_db
-
-
-def grow_chart(times):
-    """Add (times - 1) copies of every deliverable, with its leads and its status in every period."""
-    deliverables = list(Deliverable.objects.order_by("pk"))
-    leads = list(DeliverableLead.objects.order_by("pk"))
-    updates = list(StatusUpdate.objects.order_by("pk"))
-    for copy in range(1, times):
-        clones = Deliverable.objects.bulk_create(
-            Deliverable(
-                **{
-                    field.attname: getattr(original, field.attname)
-                    for field in Deliverable._meta.concrete_fields
-                    if field.attname not in ("id", "parent_id", "position")
-                },
-                position=1000 + 200 * copy + original.position,
-            )
-            for original in deliverables
-        )
-        clone_of = {original.pk: clone.pk for original, clone in zip(deliverables, clones, strict=True)}
-        DeliverableLead.objects.bulk_create(
-            DeliverableLead(
-                deliverable_id=clone_of[lead.deliverable_id], department_id=lead.department_id, position=lead.position
-            )
-            for lead in leads
-        )
-        StatusUpdate.objects.bulk_create(
-            StatusUpdate(
-                **{
-                    field.attname: getattr(update, field.attname)
-                    for field in StatusUpdate._meta.concrete_fields
-                    if field.attname not in ("id", "deliverable_id")
-                },
-                deliverable_id=clone_of[update.deliverable_id],
-            )
-            for update in updates
-        )
 
 
 def exported_rows(response):

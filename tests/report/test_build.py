@@ -4,24 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from commitments.models import ActionPlan, Deliverable, ReportingPeriod, StatusUpdate
+from commitments.models import ActionPlan, ReportingPeriod
 from napreport.report.build import render_html, report_data
-
-
-def grow_chart(period, times):
-    """Add (times - 1) copies of every top-level deliverable of task 1.11 with a status in `period`."""
-    originals = list(Deliverable.objects.filter(task__code="1.11", parent=None))
-    for copy in range(times - 1):
-        for original in originals:
-            clone = Deliverable.objects.create(
-                task=original.task,
-                position=1000 + copy * 100 + original.position,
-                text_en=f"Copy {copy} {original.text_en}",
-                text_fr=original.text_fr,
-                start_year=2012,
-            )
-            clone.leads.set(original.leads.all())
-            StatusUpdate.objects.create(deliverable=clone, period=period, status="ongoing")
+from tests.charts import grow_chart
 
 
 @pytest.mark.django_db
@@ -29,7 +14,7 @@ def test_report_data_runs_the_same_queries_whatever_the_chart_size(demo):
     open_period = ReportingPeriod.objects.select_related("plan").get(plan=demo, start_year=2014)
     with CaptureQueriesContext(connection) as once:
         rows_once = len(report_data(open_period)["rows"])
-    grow_chart(open_period, 10)
+    grow_chart(10, open_period, task_code="1.11")
     with CaptureQueriesContext(connection) as tenfold:
         rows_tenfold = len(report_data(open_period)["rows"])
     assert rows_tenfold > 2 * rows_once
