@@ -1,6 +1,7 @@
 """The status updates in the admin: departments update their statuses (form, quick-update list,
 spreadsheets), the coordinator reviews them and watches the dashboard. Every rule is checked on the
-server (querysets and object permissions), not only hidden."""
+server (querysets and object permissions), not only hidden. This module holds who sees and changes what and
+how a save goes; the columns and read-only lines are in status_columns, the actions in status_actions."""
 
 from typing import Any, cast
 
@@ -14,10 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from commitments.admin.conflicts import RefusedSaveMixin
 from commitments.admin.dashboard import dashboard_urls
@@ -31,6 +29,7 @@ from commitments.admin.review import (
 )
 from commitments.admin.spreadsheets import StatusSpreadsheetsMixin
 from commitments.admin.status_actions import StatusActionsMixin
+from commitments.admin.status_columns import StatusColumnsMixin, UpdatedFilter
 from commitments.admin.status_forms import (
     CHART_ORDER,
     QUICK_FIELDS,
@@ -38,42 +37,28 @@ from commitments.admin.status_forms import (
     STAFF_FIELDS,
     QuickUpdateForm,
     StatusUpdateForm,
-    in_french,
-    last_year,
 )
 from commitments.admin.widgets import SafeAutocompleteMixin
-from commitments.history import GuardedHistoryAdmin, StatusChangeDisplay, describe_changes
+from commitments.history import GuardedHistoryAdmin, StatusChangeDisplay
 from commitments.models import (
     DeliverableLead,
     ReportingPeriod,
     StaleUpdateError,
     StatusUpdate,
     StatusUpdateQuerySet,
-    status_label,
 )
 from commitments.review import answer_review
 from commitments.roles import editable_updates, is_coordinator
 
 
-class UpdatedFilter(admin.SimpleListFilter):
-    # The admin writes "By <title>" (« Par <title> »): a noun reads right in both languages.
-    title = _("progress this period")
-    parameter_name = "updated"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("yes", _("Updated")), ("no", _("Not updated yet"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[StatusUpdate]) -> QuerySet[StatusUpdate] | None:
-        if self.value() == "yes":
-            return queryset.filter(updated_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(updated_at__isnull=True)
-        return queryset
-
-
 @admin.register(StatusUpdate)
 class StatusUpdateAdmin(
-    StatusActionsMixin, RefusedSaveMixin, SafeAutocompleteMixin, StatusSpreadsheetsMixin, GuardedHistoryAdmin
+    StatusColumnsMixin,
+    StatusActionsMixin,
+    RefusedSaveMixin,
+    SafeAutocompleteMixin,
+    StatusSpreadsheetsMixin,
+    GuardedHistoryAdmin,
 ):
     form = StatusUpdateForm
     change_list_template = "admin/commitments/statusupdate/status_list.html"  # the spreadsheet buttons extend it
@@ -250,82 +235,6 @@ class StatusUpdateAdmin(
             context = {**(extra_context or {}), "stale": refused.current, "stale_rows": self.compare(refused.current)}
             with transaction.atomic():
                 return super().changeform_view(request, object_id, form_url, context)
-
-    # ---- list columns
-    @admin.display(description=_("task"), ordering="deliverable__task__sort_key")
-    def task_code(self, update: StatusUpdate) -> Any:
-        return update.deliverable.task.code
-
-    @admin.display(description=_("lead"))
-    def leads_display(self, update: StatusUpdate) -> Any:
-        # Reads update.deliverable.lead_links: prefetched by get_queryset for the coordinator.
-        return ", ".join(str(link.department.short_name) for link in update.deliverable.lead_links.all())
-
-    @admin.display(description=_("deliverable"))
-    def deliverable_text(self, update: StatusUpdate) -> Any:
-        # In the interface's language (French first for French users), cut at a word with an ellipsis.
-        return Truncator(update.deliverable.text).words(60, truncate=" …")
-
-    @admin.display(description=_("last year"))
-    def previous_status(self, update: StatusUpdate) -> Any:
-        if not update.previous_status:  # type: ignore[attr-defined]  # with_previous()
-            return "—"
-        label = status_label(update.previous_status, update.previous_target)  # type: ignore[attr-defined]
-        note = (update.previous_note_fr if in_french() else "") or update.previous_note_en  # type: ignore[attr-defined]
-        if not note:
-            return label
-        return format_html(
-            '{}<br><span class="last-year-note">{}</span>', label, Truncator(note).words(40, truncate=" …")
-        )
-
-    @admin.display(description=_("last year"))
-    def last_year_display(self, update: StatusUpdate) -> Any:
-        previous_status, previous_target = last_year(update)
-        if not previous_status:
-            return "—"
-        previous = update.previous_update()
-        note = previous.note if previous else ""
-        return (
-            format_html("{}<br>{}", status_label(previous_status, previous_target), note)
-            if note
-            else (status_label(previous_status, previous_target))
-        )
-
-    @admin.display(description=_("period"))
-    def period_label(self, update: StatusUpdate) -> Any:
-        return update.period.label
-
-    @admin.display(description=_("updated by"))
-    def updated_by_name(self, update: StatusUpdate) -> Any:
-        user = update.updated_by
-        return (user.get_full_name() or user.get_username()) if user else "—"
-
-    @admin.display(description=_("status reported by the department"))
-    def reported_display(self, update: StatusUpdate) -> Any:
-        return status_label(update.reported_status, update.reported_target_year) or "—"
-
-    @admin.display(description=_("updated"), boolean=True)
-    def is_updated(self, update: StatusUpdate) -> Any:
-        return update.is_updated
-
-    @admin.display(description=_("review"), ordering="review")
-    def review_display(self, update: StatusUpdate) -> Any:
-        if update.review == StatusUpdate.Review.RETURNED and update.review_comment:
-            return format_html("{}: {}", update.get_review_display(), update.review_comment)
-        return update.get_review_display()
-
-    @admin.display(description=_("recent changes"))
-    def recent_changes(self, update: StatusUpdate) -> Any:
-        """The last changes to this status, on the page where it is edited (the full list is under History)."""
-        records = list(update.history.select_related("history_user").order_by("-history_date", "-history_id")[:6])
-        rows = [
-            (timezone.localtime(newer.history_date).strftime("%Y-%m-%d %H:%M"), newer.history_user or "—", change)
-            for newer, older in zip(records, records[1:], strict=False)
-            for change in describe_changes(older, newer)
-        ]
-        if not rows:
-            return gettext("No change yet this period.")
-        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} · {}: {}</li>", rows))
 
     # ---- history: whoever may see the update sees its history; only the coordinator reverts
     def history_form_view(
