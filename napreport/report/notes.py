@@ -14,6 +14,7 @@ in the text and written as `<p class="footnote"><sup>3</sup> …</p>` at the end
 
 import re
 
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from lxml import etree
 from lxml import html as lxml_html
@@ -83,7 +84,7 @@ def edition_html(html: str, prefix: str, for_pdf: bool) -> str:
             aside.tag = "div"
             aside.set("class", "aside")
         elif heading is not None:
-            heading.set("id", heading.get("id") or f"{prefix}-box-{len(aside.xpath('preceding::aside')) + 1}")
+            heading.set("id", heading.get("id") or f"{prefix}-{slugify(heading.text_content())}")
             aside.set("aria-labelledby", heading.get("id"))
     for note in notes.values():
         link_addresses(note)

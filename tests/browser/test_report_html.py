@@ -3,6 +3,8 @@ browser, a main landmark, the language switch and the PDF link, readable at 375 
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -10,7 +12,8 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def edition(language, file_format="html"):
-    return f"/{language}/downloads/2013-2014/annual-report-{language}.{file_format}"
+    with translation.override(language):  # the path is translated too (/fr/telechargements/…)
+        return reverse("public:report-file", args=["2013-2014", language, file_format])
 
 
 @pytest.fixture
@@ -56,3 +59,14 @@ def test_the_html_edition_is_readable_at_375_px_and_axe_finds_no_violations(phon
         assert region.evaluate("element => element.scrollWidth > element.clientWidth")  # it does scroll, inside
     results = Axe().run(phone, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
     assert [violation["id"] for violation in results.response["violations"]] == []
+
+
+def test_a_note_call_leads_to_its_note_and_the_note_back_and_the_text_boxes_are_named_asides(phone):
+    phone.goto(edition("en"))
+    phone.get_by_role("link", name="Note 3", exact=True).click()
+    assert phone.locator(":target").get_attribute("class") == "footnote"
+    assert "The key federal departments are PS" in phone.locator(":target").inner_text()
+    phone.locator(":target").get_by_role("link", name="Back to the text of note 3").click()
+    assert phone.locator(":target").get_attribute("role") == "doc-noteref"
+    for box in ("Project COMBATIVE", "Update - RCMP Human Trafficking Enforcement Team"):
+        assert phone.get_by_role("complementary", name=box, exact=True).count() == 1

@@ -52,6 +52,7 @@ def test_a_text_box_is_an_aside_named_by_its_heading_on_screen_and_a_div_in_prin
     screen = fragment(edition_html(NARRATIVE, "part-3", for_pdf=False))
     aside = screen.xpath("//aside")[0]
     assert screen.get_element_by_id(aside.get("aria-labelledby")).text == "Project COMBATIVE"
+    assert aside.get("aria-labelledby") == "part-3-project-combative"  # unique: the summary and body are apart
     printed = fragment(edition_html(NARRATIVE, "part-3", for_pdf=True))
     assert printed.xpath("//aside") == []
     assert printed.xpath('//div[@class="aside"]/h3')[0].text == "Project COMBATIVE"
