@@ -109,3 +109,20 @@ def test_annex_b_links_in_both_editions_and_prints_addresses_only_in_print(publi
     printed = "\n".join("\n".join(page) for page in pdf_pages(published_pdf(published, language)))
     assert "legis-loi.html" in printed
     assert apostrophes(available).replace("\u00a0", " ") in apostrophes(printed).replace("\u00a0", " ")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_no_page_of_the_narrative_holds_only_a_last_paragraph_or_a_footnote_tail(published, language):
+    document = lxml_html.fromstring(render_html(published, language, for_pdf=True))
+    foreword = flat(document.get_element_by_id("foreword").find("h2").text_content())
+    annex_a = flat(document.get_element_by_id("annex-a").find("h2").text_content())
+    pages = [body_lines(page, language) for page in pdf_pages(published_pdf(published, language))]
+
+    def page_of(title):
+        return next(number for number, lines in enumerate(pages) if title in {flat(line) for line in lines})
+
+    narrative = pages[page_of(foreword) : page_of(annex_a) - 1]  # the page before Annex A ends the Conclusion
+    assert len(narrative) > 12
+    short = [(number, len(lines)) for number, lines in enumerate(narrative, page_of(foreword) + 1) if len(lines) < 15]
+    assert short == []
