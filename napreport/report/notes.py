@@ -17,7 +17,7 @@ import re
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type information
-from lxml import html as lxml_html  # type: ignore[import-untyped]
+from lxml import html as lxml_html
 
 # An address as a note prints it, up to the space or the punctuation that ends its sentence ("http:/bit.ly/…"
 # is how the source prints one: the link still goes to http://bit.ly/…).
