@@ -54,6 +54,7 @@ def page_paths(published):
         ("/departments/rcmp/", "/ministeres/rcmp/"),
         ("/changes/", "/changements/"),
         ("/downloads/", "/telechargements/"),
+        ("/downloads/data-dictionary/", "/telechargements/dictionnaire-de-donnees/"),
     ]
 
 
