@@ -122,7 +122,7 @@ class ChangesTable(ProgressTable):
         orderable = False
         empty_text = _("No status changed between these years.")
 
-    def __init__(self, *args: object, earlier: int, later: int, **kwargs: object) -> None:
+    def __init__(self, *args: Any, earlier: int, later: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The two status columns are headed by their years (the caption names the comparison).
         self.columns["earlier_status"].column.verbose_name = fiscal_year_table(earlier)

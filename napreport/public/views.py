@@ -213,7 +213,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
         raise Http404(_("Nothing has been published yet."))
     period = periods[0]
     departments = department_counts(period)
-    statuses = [(status, Status(status).label) for status in Status.values]
+    statuses: list[tuple[str, object]] = [(status, Status(status).label) for status in Status.values]
     if any(department.by_status.get("") for department in departments):
         statuses.append(("", _("No status reported")))
     return render(
