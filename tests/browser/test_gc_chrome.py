@@ -5,6 +5,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,3 +86,21 @@ def test_the_chrome_fits_a_320_pixel_screen(browser, live_server, demo):
         toggle = page.locator(".gcds-lang-toggle")
         assert toggle.inner_text().strip().upper() in ("FR", "EN"), url
     context.close()
+
+
+def test_axe_finds_no_violations_on_a_phone_or_a_desktop(browser, live_server, demo):
+    """axe-core (WCAG 2.2 AA, target size included) on the phone layout (the toggle reads "FR") and the wide one."""
+    axe = Axe()
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+    problems = {}
+    for width in (320, 1280):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 800})
+        page = context.new_page()
+        for url in ["/en/", "/fr/", "/en/downloads/data-dictionary/", "/fr/telechargements/dictionnaire-de-donnees/"]:
+            page.goto(url)
+            results = axe.run(page, options={"runOnly": {"type": "tag", "values": tags}})
+            assert results.response["passes"], url  # axe ran on the page
+            if results.violations_count:
+                problems[(width, url)] = [violation["id"] for violation in results.response["violations"]]
+        context.close()
+    assert problems == {}
