@@ -1,5 +1,6 @@
 """Footnotes and text boxes as each edition prints them (napreport.report.notes, issue #16)."""
 
+from django.template import Context, Template
 from lxml import html as lxml_html
 
 from napreport.report.notes import edition_html
@@ -67,3 +68,13 @@ def test_a_note_that_is_never_called_stays_where_it_is_written():
     html = '<p>No call here.</p><p class="footnote"><sup>9</sup> An orphan note.</p>'
     document = fragment(edition_html(html, "progress", for_pdf=True))
     assert document.xpath('//p[@class="footnote"]')[0].text_content() == "9 An orphan note."
+
+
+def test_any_page_can_print_a_deliverables_bullets_as_a_list():
+    rendered = Template("{% load report_text %}{{ text|deliverable_text }}").render(
+        Context({"text": "Through the Strategy:\n- Encouraging <partners>;\n- Ensuring birth registration."})
+    )
+    document = fragment(rendered)
+    items = [item.text for item in document.xpath("//ul/li")]
+    assert items == ["Encouraging <partners>;", "Ensuring birth registration."]
+    assert document.xpath("//p")[0].text == "Through the Strategy:"
