@@ -23,6 +23,7 @@ It is written so that it could be offered upstream as the fix of those issues.
 """
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from weasyprint.pdf.tags import _get_pdf_tag
 
 logger = logging.getLogger(__name__)
 
+# Collapsible white space, as HTML has it: not U+00A0, which str.split() would also take.
+SPACES = re.compile(r"[ \t\n\r\f]+")
 # PDF has no row-group or column-group scope: a header over a group of rows heads each row it spans.
 SCOPES = {"col": "/Column", "colgroup": "/Column", "row": "/Row", "rowgroup": "/Row"}
 
@@ -372,8 +375,9 @@ class TagTree:
 
 
 def link_text(box: Any) -> str:
-    """What a link says, as its annotation's description: its text in the document's language."""
-    return " ".join("".join(box.element.itertext()).split()) or box.element.get("href", "")
+    """What a link says, as its annotation's description: its text in the document's language, its spaces collapsed
+    but its non-breaking spaces kept (French typography: « Partie I : Prévention »)."""
+    return " ".join(SPACES.split("".join(box.element.itertext()).strip(" \t\n\r\f"))) or box.element.get("href", "")
 
 
 def quadrilateral(rect: Any) -> Any:

@@ -21,6 +21,7 @@ from commitments.models import ReportingPeriod
 from napreport.report.build import render_html, report_data
 from napreport.report.models import PublishedReport
 from napreport.report.pdf import pdf_from_html
+from napreport.report.typography import french_text
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 
@@ -59,6 +60,11 @@ def editions(django_db_setup, django_db_blocker, demo_dump, tmp_path_factory):
 @pytest.fixture(params=LANGUAGES)
 def edition(request, editions):
     return editions[request.param]
+
+
+def typeset(edition, text):
+    """`text` as the edition prints it: the French edition in French typography (napreport.report.typography)."""
+    return french_text(text) if edition.language == "fr" else text
 
 
 def kids(node):
@@ -139,7 +145,7 @@ def test_the_pdf_stays_tagged_with_its_language_and_title(edition):
     assert str(pdf.Root.Lang) == edition.language
     assert pdf.Root.MarkInfo.Marked is True
     assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
-    assert str(edition.data["plan_title"]) in str(pdf.docinfo.Title)
+    assert typeset(edition, str(edition.data["plan_title"])) in str(pdf.docinfo.Title)
 
 
 def test_every_header_cell_has_a_scope_and_every_data_cell_its_row_and_column_headers(edition):
@@ -193,9 +199,10 @@ def test_a_task_heads_every_row_it_spans_even_across_pages(edition):
 def test_sections_are_the_documents_parts_not_its_pages(edition):
     top = [kid for kid in kids(document_element(edition.pdf)) if is_element(kid)]
     sections = edition.html.count("<section ")
-    assert [role(element) for element in top] == ["/Sect", "/NonStruct", *["/Sect"] * (sections - 1)]
+    # The cover, the colophon, the table of contents (a nav), then the parts.
+    assert [role(element) for element in top] == ["/Sect", "/Sect", "/NonStruct", *["/Sect"] * (sections - 2)]
     headings = [role(kids(element)[0]) for element in top]
-    assert headings == ["/P", "/H2", *["/H2"] * (sections - 1)]  # the cover opens with the plan's name
+    assert headings == ["/P", "/P", "/H2", *["/H2"] * (sections - 2)]  # the signature, then the copyright
     assert len(edition.pdf.pages) > len(top)  # parts run over several pages, yet each is one Sect
 
 
@@ -259,7 +266,7 @@ def test_links_are_described_by_their_text_in_the_documents_language(edition):
         : len(edition.data["toc"])
     ]
     descriptions = [str(annotations_of(link)[0].Contents) for link in toc_links]
-    assert descriptions == [str(title) for anchor, title in edition.data["toc"]]
+    assert descriptions == [typeset(edition, str(title)) for anchor, title in edition.data["toc"]]
     for page in edition.pdf.pages:
         for annotation in page.get("/Annots", []):
             assert str(annotation.Contents).strip()
