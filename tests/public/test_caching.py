@@ -213,7 +213,7 @@ def test_a_cached_page_still_gets_the_security_headers(client, published):
 
 
 def test_a_cached_download_keeps_its_type_and_file_name(client, published):
-    url = "/fr/downloads/2013-2014/action-items.csv"
+    url = "/fr/telechargements/2013-2014/tableau-des-mesures.csv"
     fresh, cached = client.get(url), client.get(url)
     assert cached.getvalue() == fresh.getvalue()  # a stored file is streamed (getvalue joins it)
     assert cached["Content-Type"] == "text/csv; charset=utf-8"

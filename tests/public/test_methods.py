@@ -6,6 +6,7 @@ from django.core.cache import caches
 from django.test import Client
 from django.utils.translation import override
 
+from napreport.report.open_data import DATAPACKAGE_NAME
 from tests.public.test_hostile_input import build, public_patterns, valid_values
 from tests.security.test_url_permissions import changed_tables, snapshot
 
@@ -15,9 +16,14 @@ REFUSED_METHODS = ["post", "put", "patch", "delete", "options", "trace"]
 FORM = "application/x-www-form-urlencoded"
 
 
+def path_values(published):
+    """A valid value of each path parameter (a year's open-data folder holds its data package)."""
+    return {**valid_values(published), "name": DATAPACKAGE_NAME}
+
+
 def public_urls(published):
     """Every public URL pattern in each language, in that language's words (/fr/progres/…)."""
-    valid = valid_values(published)
+    valid = path_values(published)
     urls = ["/robots.txt", "/sitemap.xml"]
     for language in ("en", "fr"):
         with override(language):
@@ -29,7 +35,7 @@ def public_urls(published):
 
 def old_french_urls(published):
     """The French pages' addresses in English words, which redirect to their French ones."""
-    valid = valid_values(published)
+    valid = path_values(published)
     return [f"/fr/{build(route, valid)}" for name, route, _parameters in public_patterns() if route]
 
 
