@@ -17,7 +17,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
-from django.db.models import Expression, F, Func, Q, QuerySet, Value
+from django.db.models import Expression, F, Func, Q, QuerySet, TextField, Value
 from django.dispatch import receiver
 
 from commitments.models import PublishedDeliverable
@@ -45,7 +45,7 @@ FOLDED = "".join(fold(char) for char in ACCENTED)
 
 def folded_column(field: str) -> Expression:
     """PostgreSQL: the field without accents (to_tsvector lowers the case)."""
-    return Func(F(field), Value(ACCENTED), Value(FOLDED), function="translate")
+    return Func(F(field), Value(ACCENTED), Value(FOLDED), function="translate", output_field=TextField())
 
 
 def matching(queryset: QuerySet[PublishedDeliverable], text: str) -> QuerySet[PublishedDeliverable]:
@@ -71,7 +71,8 @@ def full_text_matching(queryset: QuerySet[PublishedDeliverable], words: str) -> 
 def whole_word_matching(queryset: QuerySet[PublishedDeliverable], words: list[str]) -> QuerySet[PublishedDeliverable]:
     """SQLite: each word is a whole word (or its plural in s or x) of one of the fields, once folded."""
     fields = (*ENGLISH_FIELDS, *FRENCH_FIELDS)
-    queryset = queryset.alias(**{f"{field}_folded": Func(F(field), function=SQLITE_FOLD) for field in fields})
+    folded = {f"{field}_folded": Func(F(field), function=SQLITE_FOLD, output_field=TextField()) for field in fields}
+    queryset = queryset.alias(**folded)
     for word in words:
         pattern = rf"\b{re.escape(word)}(?:e?s|x)?\b"
         match = Q()
