@@ -18,17 +18,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def coordinator(browser, live_server, demo):
-    context = browser.new_context(base_url=live_server.url, locale="en-CA")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto("/admin/")
-    page.get_by_label("Username").fill("coordinator")
-    page.get_by_label("Password").fill("demo-coordinator-2014")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
-    yield page
-    context.close()
+def coordinator(sign_in):
+    """The coordinator's page, signed in through the form (a publication may take a while in the request)."""
+    return sign_in("coordinator", timeout=15_000)
 
 
 @pytest.fixture

@@ -3,15 +3,13 @@ starts from last year's at the press of a button on the period's page, and axe-c
 list and form, the narrative list, forms and history, the period list and pages, and the published reports."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from commitments.models import ReportingPeriod, StatusUpdate
 from napreport.report.models import NarrativeSection
+from tests.browser.axe import violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 
 COPIED = {
     "en-CA": "10 sections of the 2013-2014 narrative were copied into 2014-2015: update them for this year.",
@@ -25,32 +23,9 @@ COPY_BUTTON = {
 
 
 @pytest.fixture
-def coordinator(browser, live_server, demo):
-    contexts = []
-
-    def sign_in(locale):
-        context = browser.new_context(base_url=live_server.url, locale=locale)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto("/admin/")
-        page.locator("#id_username").fill("coordinator")
-        page.locator("#id_password").fill("demo-coordinator-2014")
-        page.locator("#login-form [type=submit]").click()
-        page.wait_for_load_state()
-        return page
-
-    yield sign_in
-    for context in contexts:
-        context.close()
-
-
-def violations(page):
-    results = Axe().run(page, options=WCAG)
-    return [
-        (violation["id"], [node["target"] for node in violation["nodes"]])
-        for violation in results.response["violations"]
-    ]
+def coordinator(sign_in):
+    """The coordinator, signed in through the form, in a browser context of the given locale."""
+    return lambda locale: sign_in("coordinator", locale)
 
 
 @pytest.mark.parametrize("locale", ["en-CA", "fr-CA"])

@@ -6,37 +6,21 @@ history."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from commitments.models import Deliverable, StatusUpdate
+from tests.browser.axe import violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TARGET = "Dedicated Integrated Enforcement Team"  # led by RCMP, co-led by CBSA
 TARGET_FR = "Équipe intégrée de la police chargée de l’application de la loi"
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
 @pytest.fixture
-def sign_in(browser, live_server, demo):
+def sign_in(sign_in):
+    """Each person at 1366×768 (the list must fit it), the target deliverable with its French text."""
     Deliverable.objects.filter(text_en__startswith=TARGET).update(text_fr=TARGET_FR)
-    contexts = []
-
-    def sign_in_as(username, locale):
-        context = browser.new_context(base_url=live_server.url, locale=locale, viewport={"width": 1366, "height": 768})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto("/admin/")
-        page.locator("#id_username").fill(username)
-        page.locator("#id_password").fill(f"demo-{username}-2014")
-        page.locator("#login-form [type=submit]").click()
-        page.wait_for_load_state()
-        return page
-
-    yield sign_in_as
-    for context in contexts:
-        context.close()
+    return lambda username, locale: sign_in(username, locale, viewport={"width": 1366, "height": 768})
 
 
 def target():
@@ -45,14 +29,6 @@ def target():
 
 def no_sideways_scroll(page):
     return page.evaluate("document.documentElement.scrollWidth") <= 1366
-
-
-def violations(page):
-    results = Axe().run(page, options=WCAG)
-    return [
-        (violation["id"], [node["target"] for node in violation["nodes"]])
-        for violation in results.response["violations"]
-    ]
 
 
 def test_a_quebec_department_completes_its_season_in_french(sign_in):

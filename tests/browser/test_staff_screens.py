@@ -1,6 +1,7 @@
 """The staff screens in headless Chromium: a department updates its deliverables, the coordinator watches.
 
-Each person signs in through the sign-in form, in a browser context of their own.
+Each person signs in through the sign-in form, in a browser context of their own (the `sign_in` fixture of
+tests/browser/conftest.py).
 """
 
 import re
@@ -12,27 +13,6 @@ from commitments.models import StatusUpdate
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TARGET = "Dedicated Integrated Enforcement Team"  # led by RCMP, co-led by CBSA
-
-
-@pytest.fixture
-def sign_in(browser, live_server, demo):
-    contexts = []
-
-    def sign_in_as(username):
-        context = browser.new_context(base_url=live_server.url, locale="en-CA")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto("/admin/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(f"demo-{username}-2014")
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
-        return page
-
-    yield sign_in_as
-    for context in contexts:
-        context.close()
 
 
 def open_deliverable(page, text):
