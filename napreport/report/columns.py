@@ -152,14 +152,14 @@ COLUMNS_DESCRIBED = [
         "string",
         _("Status"),
         _("The status as the report prints it, in the file’s language; “On track” carries its target year."),
-        _("On track for 2014/2015"),
+        _("On track for 2015/2016"),
     ),
     Column(
         "target_year",
         "string",
         _("Target year"),
         _("The fiscal year the deliverable is expected to be complete, for the status “On track”; otherwise empty."),
-        "2014-2015",
+        "2015-2016",
         pattern=FISCAL_YEAR_PATTERN,
     ),
     Column(
@@ -188,7 +188,7 @@ COLUMNS_DESCRIBED = [
         "string",
         _("Target moved"),
         _("If the target moved later than the year before: from what to what, and why; otherwise empty."),
-        _("Target moved from 2014 to 2015 to 2015 to 2016: partner dependency"),
+        _("Target moved from 2015 to 2016 to 2016 to 2017: partner dependency"),
     ),
     Column(
         "target_change_reason",
