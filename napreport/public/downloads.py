@@ -11,7 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from commitments.models import ReportingPeriod, fiscal_year_table, fiscal_year_text
+from commitments.models import ReportingPeriod, fiscal_year_text
 from napreport.public.caching import public_page
 from napreport.public.published import current_plan, published_period, published_periods, published_rows
 from napreport.public.views import export_response, read_only
@@ -76,18 +76,18 @@ def data_links(period: ReportingPeriod, stored: dict[str, PublishedReport]) -> l
     """The open-data links of a published year, in the page's language: the chart as CSV and JSON (rendered on
     request for a year published before they were stored), then the stored all-years CSV and data package."""
     links = []
+    year = fiscal_year_text(period.start_year)
     for file_format in CHART_FORMATS:
         url = reverse("public:chart-download", args=[period.label, file_format])
         size = stored[file_format].size if file_format in stored else None
         links.append(
             DataLink(
-                _("Action Items Chart, %(year)s") % {"year": fiscal_year_table(period.start_year)},
+                _("Action Items Chart, %(year)s") % {"year": year},
                 url,
                 file_format.upper(),
                 size,
             )
         )
-    year = fiscal_year_text(period.start_year)
     described = [
         (
             PublishedReport.Format.ALL_YEARS_CSV,

@@ -6,6 +6,8 @@ import csv
 import hashlib
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -25,6 +27,7 @@ from tests.public.open_data_files import csv_records, csv_rows, download_resourc
 pytestmark = pytest.mark.django_db
 
 OGL = "https://open.canada.ca/en/open-government-licence-canada"
+FRICTIONLESS = str(Path(sys.executable).parent / "frictionless")  # the command the dev dependency installs
 
 
 def stored_package(period):
@@ -225,3 +228,18 @@ def test_a_filtered_download_of_the_progress_table_is_valid_for_the_packages_sch
     assert response.status_code == 200
     resource = download_resource(tmp_path, body(response), described)
     assert validation_errors(resource) == []
+
+
+def test_frictionless_validate_on_the_command_line_finds_no_error_in_the_package(published):
+    """`frictionless validate datapackage.json`, the command a stranger would run on the published folder. The
+    command cannot skip a check for one resource only, so it skips the size and hash checks that frictionless-py
+    gets wrong for JSON (tests.public.open_data_files); the tests above check both for every file."""
+    result = subprocess.run(
+        [FRICTIONLESS, "validate", "--json", "--skip-errors", "byte-count,hash-count", str(package_path(published))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    report = json.loads(result.stdout)
+    assert (report["valid"], report["errors"], [task["errors"] for task in report["tasks"]]) == (True, [], [[]] * 6)
+    assert result.returncode == 0
