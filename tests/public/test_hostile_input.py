@@ -6,6 +6,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.core.cache import caches
 from django.test import Client
+from django.utils.translation import override
 
 from commitments.models import PublishedDeliverable
 from napreport.public import urls
@@ -104,9 +105,11 @@ def test_hostile_path_values_are_404_never_500(published):
     client = Client(raise_request_exception=False)
     valid = valid_values(published)
     failures = []
-    for name, route, parameters in public_patterns():
-        base = {**valid, "file_format": "pdf"} if name == "report-file" else valid
-        for language in ("en", "fr"):
+    for language in ("en", "fr"):
+        with override(language):  # each language's own paths (/fr/progres/…)
+            patterns = public_patterns()
+        for name, route, parameters in patterns:
+            base = {**valid, "file_format": "pdf"} if name == "report-file" else valid
             # The valid URL itself works, so the hostile values below are what is refused.
             url = f"/{language}/{build(route, base)}"
             assert status_of(client, url) == 200, url
@@ -125,9 +128,11 @@ def test_hostile_query_parameters_give_a_page_or_a_404_never_500(published):
     queries = [{parameter: value} for parameter in QUERY_PARAMETERS for value in HOSTILE_VALUES]
     queries += EXTRA_QUERIES
     failures = []
-    for name, route, _parameters in public_patterns():
-        base = {**valid, "file_format": "pdf"} if name == "report-file" else valid
-        for language in ("en", "fr"):
+    for language in ("en", "fr"):
+        with override(language):  # each language's own paths (/fr/progres/…)
+            patterns = public_patterns()
+        for name, route, _parameters in patterns:
+            base = {**valid, "file_format": "pdf"} if name == "report-file" else valid
             path = f"/{language}/{build(route, base)}"
             for query in queries:
                 url = f"{path}?{urlencode(query)}"
