@@ -30,22 +30,31 @@ MOST_WORDS = 10
 SQLITE_FOLD = "napreport_fold"
 
 
+# The French ligatures, written out: "oeuvre" finds « œuvre » (Unicode does not decompose them).
+LIGATURES = {"œ": "oe", "æ": "ae", "Œ": "oe", "Æ": "ae"}
+
+
 def fold(text: str) -> str:
-    """Lower case without accents: “Élaborer” → “elaborer”."""
+    """Lower case without accents or ligatures: “Élaborer” → “elaborer”, « Œuvre » → “oeuvre”."""
+    for ligature, letters in LIGATURES.items():
+        text = text.replace(ligature, letters)
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return unicodedata.normalize("NFC", "".join(char for char in decomposed if not unicodedata.combining(char)))
 
 
 # The accented letters of French and English texts (and their capitals), each with its folded letter, for
-# PostgreSQL's translate(): it replaces one character by one, so ligatures such as œ are left as they are.
+# PostgreSQL's translate(), which replaces one character by one (the ligatures are replaced before it).
 ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿ"
 ACCENTED += ACCENTED.upper()
 FOLDED = "".join(fold(char) for char in ACCENTED)
 
 
 def folded_column(field: str) -> Expression:
-    """PostgreSQL: the field without accents (to_tsvector lowers the case)."""
-    return Func(F(field), Value(ACCENTED), Value(FOLDED), function="translate", output_field=TextField())
+    """PostgreSQL: the field without accents or ligatures, as `fold` writes it (to_tsvector lowers the case)."""
+    text: Expression = F(field)
+    for ligature, letters in LIGATURES.items():
+        text = Func(text, Value(ligature), Value(letters), function="replace", output_field=TextField())
+    return Func(text, Value(ACCENTED), Value(FOLDED), function="translate", output_field=TextField())
 
 
 def matching(queryset: QuerySet[PublishedDeliverable], text: str) -> QuerySet[PublishedDeliverable]:

@@ -21,7 +21,7 @@ def rows(published):
     first, second, third = PublishedDeliverable.objects.filter(period=published, parent=None)[:3]
     first.text_en, first.text_fr = "Develop a toolkit for Zephyrine shelters.", "Élaborer une trousse Zéphyrine."
     second.text_en, second.text_fr = "Collaborate with Zephyrine partners.", "Collaborer avec les partenaires."
-    third.text_en, third.text_fr = "Labor standards for Zephyrine workers.", "Normes du travail."
+    third.text_en, third.text_fr = "Labor standards for Zephyrine workers.", "Normes du travail, une œuvre commune."
     for row in (first, second, third):
         row.save()
     return first, second, third
@@ -36,6 +36,7 @@ def found(client, query, language="en"):
 
 def test_folding_lowers_the_case_and_removes_the_accents():
     assert fold("ÉLABORER à Montréal, Ça") == "elaborer a montreal, ca"
+    assert fold("Œuvre, cœur") == "oeuvre, coeur"
     # PostgreSQL's translate() folds one character into one, the same way.
     assert len(ACCENTED) == len(FOLDED) and "".join(fold(char) for char in ACCENTED) == FOLDED
 
@@ -44,6 +45,12 @@ def test_a_word_without_its_accents_finds_it_with_them(client, rows):
     first, _second, _third = rows
     assert first.deliverable_id in found(client, "elaborer zephyrine")
     assert first.deliverable_id in found(client, "ÉLABORER Zéphyrine", "fr")
+
+
+def test_a_ligature_is_found_written_out(client, rows):
+    _first, _second, third = rows
+    assert third.deliverable_id in found(client, "oeuvre", "fr")
+    assert third.deliverable_id in found(client, "Œuvre", "fr")
 
 
 def test_case_does_not_matter(client, rows):
