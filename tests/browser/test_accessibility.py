@@ -3,18 +3,11 @@
 found, an invalid filter, page not found, and on a phone the filters unfolded."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.axe import violations
 from tests.browser.public_site import page_urls, publish_second_year
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def violations(page):
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
-    return [f"{violation['id']}: {violation['nodes'][0]['target']}" for violation in results.response["violations"]]
 
 
 @pytest.mark.parametrize("width, height", [(375, 812), (1366, 768)])
