@@ -51,7 +51,8 @@ def label_fits(width: float, count: int) -> bool:
 def wrap(text: str, width: float) -> list[str]:
     """`text` in lines of at most `width` px at 14 px (SVG text does not wrap by itself)."""
     lines: list[str] = []
-    for word in text.split():
+    # Broken at ordinary spaces only: a non-breaking one (French "Pilier 1 : …") keeps its words together.
+    for word in filter(None, text.split(" ")):
         if lines and len(lines[-1]) + 1 + len(word) <= width / CHARACTER:
             lines[-1] += " " + word
         else:
