@@ -125,7 +125,7 @@ def test_the_progress_table_filters_sorts_and_paginates(client, published):
         "/en/deliverables/999999/",
         "/en/downloads/2013-2014/action-items.xml",
         "/en/downloads/2014-2015/action-items.csv",
-        "/fr/downloads/2013-2014/annual-report-de.pdf",
+        "/fr/telechargements/2013-2014/rapport-annuel-de.pdf",
         "/en/progress/2013-2014/?download=xml",
     ],
 )
@@ -162,7 +162,7 @@ def test_a_page_beyond_the_last_is_a_404(client, published):
 
 @pytest.mark.django_db
 def test_the_filtered_view_downloads_as_csv_and_json(client, published):
-    response = client.get("/fr/progress/2013-2014/?department=rcmp&download=csv")
+    response = client.get("/fr/progres/2013-2014/?department=rcmp&download=csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     records = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
     assert records and all("GRC" in record["leads"] for record in records)
@@ -175,7 +175,7 @@ def test_downloads_are_labelled_with_type_and_size(client, published):
     html = client.get("/en/downloads/").content.decode()
     assert re.search(r"\(PDF, \d+(\.\d)? kB\)", html)
     assert re.search(r"\(CSV, \d+(\.\d)? kB\)", html) and re.search(r"\(JSON, \d+(\.\d)? kB\)", html)
-    french = client.get("/fr/downloads/").content.decode()
+    french = client.get("/fr/telechargements/").content.decode()
     assert re.search(r"\(PDF, \d+(,\d)? ko\)", french)
     report = client.get("/en/downloads/2013-2014/annual-report-fr.pdf")
     assert report["Content-Type"] == "application/pdf" and b"".join(report.streaming_content).startswith(b"%PDF")
@@ -223,7 +223,7 @@ PUBLISHED_MENTIONS_OF_2014 = re.compile(
 @pytest.mark.django_db
 def test_no_draft_data_on_any_public_page_or_download(client, draft_marker):
     seen, responses = set(), 0
-    queue = ["/en/", "/fr/", "/en/progress/2013-2014/?download=csv", "/fr/progress/2013-2014/?download=json"]
+    queue = ["/en/", "/fr/", "/en/progress/2013-2014/?download=csv", "/fr/progres/2013-2014/?download=json"]
     while queue:
         url = queue.pop()
         if url in seen:
@@ -238,7 +238,7 @@ def test_no_draft_data_on_any_public_page_or_download(client, draft_marker):
             body = re.sub(PUBLISHED_MENTIONS_OF_2014, b"", body)
             assert b"2014-2015" not in body and b"2014 to 2015" not in body and b"2014 \xc3\xa0 2015" not in body, url
         if response["Content-Type"].startswith("text/html") and not url.startswith(
-            ("/en/downloads/2", "/fr/downloads/2")
+            ("/en/downloads/2", "/fr/telechargements/2")
         ):
             for link in parse(response).links:
                 target = urljoin(url, link)
