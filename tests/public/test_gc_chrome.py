@@ -48,6 +48,12 @@ def test_a_deliverable_s_breadcrumbs_lead_through_its_year(client, published):
     ]
 
 
+def test_a_department_s_breadcrumbs_lead_through_the_departments_list(client, published):
+    assert breadcrumbs(client.get("/fr/ministeres/rcmp/").content.decode())[2:] == [
+        ("Ministères responsables", "/fr/ministeres/")
+    ]
+
+
 def test_report_a_problem_names_the_page_from_site_url_whatever_the_host(client, published, settings):
     settings.ALLOWED_HOSTS = ["*"]
     settings.PROBLEM_REPORT_EMAIL = "traite-trafficking@example.gc.ca"

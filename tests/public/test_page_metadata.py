@@ -51,6 +51,7 @@ def page_paths(published):
         ("/progress/2013-2014/", "/progres/2013-2014/"),
         ("/progress/2013-2014/?status=ongoing", "/progres/2013-2014/?status=ongoing"),
         (f"/deliverables/{deliverable}/", f"/livrables/{deliverable}/"),
+        ("/departments/", "/ministeres/"),
         ("/departments/rcmp/", "/ministeres/rcmp/"),
         ("/changes/", "/changements/"),
         ("/downloads/", "/telechargements/"),
