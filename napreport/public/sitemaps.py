@@ -37,10 +37,12 @@ class PublicSitemap(Sitemap[Item]):
 
 
 class PageSitemap(PublicSitemap[str]):
-    """The pages that are always there: home, what changed, reports and data."""
+    """The pages that are always there (home, what changed, reports and data, the data dictionary), and the lead
+    departments' list once a year is published."""
 
     def items(self) -> list[str]:
-        return ["public:home", "public:changes", "public:downloads", "public:data-dictionary"]
+        departments = ["public:department-list"] if self.periods() else []
+        return ["public:home", *departments, "public:changes", "public:downloads", "public:data-dictionary"]
 
     def location(self, item: str) -> str:
         return reverse(item)

@@ -52,7 +52,7 @@ def test_the_sitemap_lists_every_public_page_in_both_languages(client, published
     pages += [("public:progress", {"year": "2013-2014"})]
     pages += [("public:deliverable-detail", {"pk": pk}) for pk in deliverables]
     pages += [("public:department-detail", {"slug": slug}) for slug in leading]
-    pages += [("public:data-dictionary", {})]
+    pages += [("public:data-dictionary", {}), ("public:department-list", {})]
     entries = sitemap_entries(client)
     # Each page under its own address in each language: /en/progress/2013-2014/, /fr/progres/2013-2014/.
     addresses = [{language: address(name, kwargs, language) for language in ("en", "fr")} for name, kwargs in pages]
