@@ -127,7 +127,9 @@ def test_a_killed_worker_publishes_nothing_and_publishing_again_publishes_once(t
             f"reports/nap-2012/2014-2015/{kind}"
             for kind in (
                 *(f"action-items-2014-2015-{language}.{ext}" for language in ("en", "fr") for ext in ("csv", "json")),
+                *(f"action-items-all-years-to-2014-2015-{language}.csv" for language in ("en", "fr")),
                 *(f"annual-report-2014-2015-{language}.{ext}" for language in ("en", "fr") for ext in ("html", "pdf")),
+                "datapackage.json",
             )
         ]
         stored = sorted(str(path.relative_to(media)) for path in directory.rglob("*") if path.is_file())

@@ -54,7 +54,10 @@ def assert_published_once(period):
     state, rows, reports, files = published_state(period)
     assert state == ReportingPeriod.State.PUBLISHED
     assert rows == PublishedDeliverable.objects.filter(period__start_year=2013).count()
-    assert reports == [(language, kind) for language in ("en", "fr") for kind in ("csv", "html", "json", "pdf")]
+    # The report and the open data in each language (the year's CSV and JSON, the all-years CSV), and the data
+    # package describing the open data in both (language "").
+    kinds = ("all-years-csv", "csv", "html", "json", "pdf")
+    assert reports == [("", "datapackage"), *((language, kind) for language in ("en", "fr") for kind in kinds)]
     recorded = PublishedReport.objects.filter(period=period)
     assert files == sorted(report.file.name for report in recorded)  # nothing else left: no staging, no orphan
     for report in recorded:
@@ -257,10 +260,14 @@ def files_left(period):
 def canonical_names(period):
     """The recorded files' names, sorted by language, then format (the chart's downloads among the reports)."""
     names = {"csv": "action-items", "html": "annual-report", "json": "action-items", "pdf": "annual-report"}
-    return [
-        f"{report_directory(period)}/{names[file_format]}-{period.label}-{language}.{file_format}"
+    directory, label = report_directory(period), period.label
+    return [f"{directory}/datapackage.json"] + [
+        name
         for language in ("en", "fr")
-        for file_format in ("csv", "html", "json", "pdf")
+        for name in (
+            f"{directory}/action-items-all-years-to-{label}-{language}.csv",
+            *(f"{directory}/{names[kind]}-{label}-{language}.{kind}" for kind in ("csv", "html", "json", "pdf")),
+        )
     ]
 
 
