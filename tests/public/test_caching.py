@@ -24,6 +24,7 @@ from tests.public.conftest import MARKER
 pytestmark = pytest.mark.django_db
 
 PAGE = "/en/progress/2013-2014/"
+FRENCH_PAGE = "/fr/progres/2013-2014/"
 
 
 def cached_entries():
@@ -99,7 +100,7 @@ def test_date_modified_and_last_modified_follow_the_publication(client, publishe
     publish_next_year()
     latest = ReportingPeriod.objects.get(start_year=2014).published_at
     response = client.get("/en/")
-    assert f"<time>{latest.astimezone():%Y-%m-%d}</time>" in response.content.decode()
+    assert f">{latest.astimezone():%Y-%m-%d}</time>" in response.content.decode()
     assert response["Last-Modified"] == http_date(latest.timestamp())
 
 
@@ -144,13 +145,13 @@ def test_staff_pages_are_never_public(client, demo):
 
 
 def test_english_and_french_are_cached_separately(client, published):
-    english, french = client.get(PAGE), client.get(PAGE.replace("/en/", "/fr/"))
+    english, french = client.get(PAGE), client.get(FRENCH_PAGE)
     for _ in range(2):
         assert client.get(PAGE).content == english.content
-        assert client.get(PAGE.replace("/en/", "/fr/")).content == french.content
+        assert client.get(FRENCH_PAGE).content == french.content
     assert '<html lang="en">' in english.content.decode() and '<html lang="fr">' in french.content.decode()
     assert client.get(PAGE)["Content-Language"] == "en"
-    assert client.get(PAGE.replace("/en/", "/fr/"))["Content-Language"] == "fr"
+    assert client.get(FRENCH_PAGE)["Content-Language"] == "fr"
     assert english["ETag"] != french["ETag"]
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.conf import settings
 from django.test import override_settings
+from django.urls import translate_url
 
 from commitments.models import PublishedDeliverable, ReportingPeriod
 from napreport.report.models import NarrativeSection
@@ -42,7 +43,7 @@ class Links(HTMLParser):
         attrs = dict(attrs)
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
-            if "language-toggle" in (attrs.get("class") or ""):
+            if "lang-toggle" in (attrs.get("class") or ""):
                 self.toggle = attrs["href"]
         if tag == "link" and attrs.get("rel") == "alternate":
             self.alternates[attrs["hreflang"]] = attrs["href"]
@@ -58,15 +59,12 @@ def parse(response):
 def test_every_page_type_in_both_languages(client, published):
     for name, url in page_urls(published).items():
         english = client.get(url)
-        french = client.get(url.replace("/en/", "/fr/", 1))
+        french = client.get(translate_url(url, "fr"))
         assert english.status_code == french.status_code == 200, name
         assert '<html lang="en">' in english.content.decode() and '<html lang="fr">' in french.content.decode()
         title = lambda response: re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)[1]  # noqa: E731
         assert title(english) != title(french), name
-        assert (
-            f"Date modified:</dt> <dd><time>{published.published_at.astimezone().date():%Y-%m-%d}"
-            in english.content.decode()
-        )
+        assert f">{published.published_at.astimezone().date():%Y-%m-%d}</time></dd>" in english.content.decode()
         assert "Date de modification" in french.content.decode()
 
 
@@ -74,7 +72,7 @@ def test_every_page_type_in_both_languages(client, published):
 def test_the_language_toggle_leads_to_the_same_page_and_back(client, published):
     for name, url in page_urls(published).items():
         toggle = parse(client.get(url)).toggle
-        assert toggle == url.replace("/en/", "/fr/", 1), name
+        assert toggle == translate_url(url, "fr"), name  # the French address: /fr/progres/…
         back = parse(client.get(toggle)).toggle
         assert back == url, name
         alternates = parse(client.get(url)).alternates
