@@ -51,7 +51,7 @@ FOLDED = "".join(fold(char) for char in ACCENTED)
 
 def folded_column(field: str) -> Expression:
     """PostgreSQL: the field without accents or ligatures, as `fold` writes it (to_tsvector lowers the case)."""
-    text: Expression = F(field)
+    text: Expression | F = F(field)
     for ligature, letters in LIGATURES.items():
         text = Func(text, Value(ligature), Value(letters), function="replace", output_field=TextField())
     return Func(text, Value(ACCENTED), Value(FOLDED), function="translate", output_field=TextField())

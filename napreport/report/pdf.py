@@ -31,7 +31,7 @@ TAGS_LOCK = threading.Lock()
 def static_roots() -> list[Path]:
     """The folders the PDF may read files from: the project's static/ and each installed app's static/."""
     roots = [Path(settings.BASE_DIR) / "static"]
-    roots += [Path(entry[1] if isinstance(entry, tuple | list) else entry) for entry in settings.STATICFILES_DIRS]
+    roots += [Path(str(entry[1] if isinstance(entry, tuple | list) else entry)) for entry in settings.STATICFILES_DIRS]
     roots += [Path(app.path) / "static" for app in apps.get_app_configs()]
     return [root.resolve() for root in roots if root.is_dir()]
 
