@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -158,3 +158,23 @@ def test_the_switch_is_on_the_periods_admin_form(client, collecting):
         'name="show_collection_progress"' in html
         and "checked" in re.search(r'<input[^>]*name="show_collection_progress"[^>]*>', html)[0]
     )
+
+
+@override_settings(CACHES=LOCMEM)
+def test_the_coordinators_switch_on_the_period_page_reaches_a_cached_home_page_at_once(
+    client, collecting, django_capture_on_commit_callbacks
+):
+    caches["public"].clear()  # what earlier tests cached in this process
+    reader = Client()
+    assert collection_line(reader.get("/en/").content.decode())  # now cached with the line
+    client.force_login(User.objects.get(username="coordinator"))
+    url = f"/admin/commitments/reportingperiod/{collecting.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data = {name: value for name, value in data.items() if value is not False and name != "show_collection_progress"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+    collecting.refresh_from_db()
+    assert collecting.show_collection_progress is False
+    assert collection_line(reader.get("/en/").content.decode()) is None
+    assert collection_line(reader.get("/fr/").content.decode()) is None

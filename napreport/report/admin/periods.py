@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -24,7 +24,7 @@ from commitments.history import GuardedHistoryAdmin
 from commitments.models import ReportingPeriod
 from napreport.report.edition import NUMBER_FIELDS, validate_number
 from napreport.report.models import NarrativeSection, Publication
-from napreport.report.publishing import PublishingError
+from napreport.report.publishing import PublishingError, expire_public_pages
 from napreport.report.tasks import request_publication
 
 if TYPE_CHECKING:
@@ -62,6 +62,15 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
     @admin.display(description=_("fiscal year"), ordering="start_year")
     def fiscal_year(self, period: ReportingPeriod) -> str:
         return period.label
+
+    def save_model(self, request: HttpRequest, obj: ReportingPeriod, form: forms.ModelForm, change: bool) -> None:
+        """The public home page shows the collection line from the period's switch; a cached page would keep the
+        line for up to PUBLIC_CACHE_SECONDS after the coordinator turned it off, so turning it on or off empties
+        the public page cache once the save commits (the only change to a period the public pages show before
+        publication)."""
+        super().save_model(request, obj, form, change)
+        if "show_collection_progress" in form.changed_data:
+            transaction.on_commit(expire_public_pages)
 
     def has_change_permission(self, request: HttpRequest, obj: ReportingPeriod | None = None) -> bool:
         if obj is not None and obj.is_published:
