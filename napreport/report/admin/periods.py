@@ -63,7 +63,7 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
     def fiscal_year(self, period: ReportingPeriod) -> str:
         return period.label
 
-    def save_model(self, request: HttpRequest, obj: ReportingPeriod, form: forms.ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: ReportingPeriod, form: Any, change: bool) -> None:
         """The public home page shows the collection line from the period's switch; a cached page would keep the
         line for up to PUBLIC_CACHE_SECONDS after the coordinator turned it off, so turning it on or off empties
         the public page cache once the save commits (the only change to a period the public pages show before
