@@ -1,7 +1,9 @@
 """The report's admin: the coordinator previews any period's draft report and moves periods through their
 lifecycle (review, publish); others cannot."""
 
+import hashlib
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -202,3 +204,23 @@ def test_the_period_page_offers_the_copy_only_while_the_period_has_no_narrative(
     page = client.get(page_url).content.decode()
     assert copy_url(open_period) not in page
     assert f"?period__id__exact={open_period.pk}" in page and "10 sections written for this period" in page
+
+
+def test_the_published_files_list_links_every_stored_file_to_its_public_address(client, demo):
+    """Report files, the chart's downloads, the all-years file and the data package (which has no language):
+    each row's link answers with that very file."""
+    from napreport.report.models import PublishedReport
+
+    client.force_login(get_user_model().objects.get(username="coordinator"))
+    page = client.get(reverse("admin:napreport_publishedreport_changelist") + "?all=")
+    assert page.status_code == 200
+    links = re.findall(r"<a href='([^']+)'>Download</a>", page.content.decode())
+    stored = list(PublishedReport.objects.all())
+    assert {report.format for report in stored} >= {"pdf", "html", "csv", "json", "all-years-csv", "datapackage"}
+    assert len(links) == len(stored)
+    answers = {}
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200, link
+        answers[hashlib.sha256(b"".join(response.streaming_content)).hexdigest()] = link
+    assert set(answers) == {report.sha256 for report in stored}

@@ -7,7 +7,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from napreport.report.models import PublishedReport
+from napreport.report.models import REPORT_FORMATS, PublishedReport
+from napreport.report.open_data import open_data_name
 
 
 @admin.register(PublishedReport)
@@ -18,7 +19,13 @@ class PublishedReportAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("File"))
     def download(self, report: PublishedReport) -> SafeString:
-        url = reverse("public:report-file", args=[report.period.label, report.language, report.format])
+        label = report.period.label
+        if report.format in REPORT_FORMATS:
+            url = reverse("public:report-file", args=[label, report.language, report.format])
+        else:  # the open data, under the name its data package gives it (the package itself has no language)
+            url = reverse(
+                "public:open-data-file", args=[label, open_data_name(report.period, report.language, report.format)]
+            )
         return format_html("<a href='{}'>{}</a>", url, _("Download"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
