@@ -10,7 +10,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
@@ -63,7 +63,7 @@ class ReportingPeriodAdmin(GuardedHistoryAdmin):
     def fiscal_year(self, period: ReportingPeriod) -> str:
         return period.label
 
-    def save_model(self, request: HttpRequest, obj: ReportingPeriod, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
         """The public home page shows the collection line from the period's switch; a cached page would keep the
         line for up to PUBLIC_CACHE_SECONDS after the coordinator turned it off, so turning it on or off empties
         the public page cache once the save commits (the only change to a period the public pages show before
