@@ -111,7 +111,8 @@ def test_a_published_slip_shows_on_the_deliverables_public_page_with_its_reason(
         english = client.get(page_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Target moved from 2014 to 2015 to 2015 to 2016: partner dependency." in english
     assert REASON["slip_note_en"] in english
-    french_url = page_url.replace("/en/", "/fr/", 1) if "/en/" in page_url else page_url
+    with translation.override("fr"):  # the French page at its French address (/fr/livrables/…)
+        french_url = reverse("public:deliverable-detail", kwargs={"pk": target.deliverable_id})
     french = client.get(french_url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Échéance reportée de 2014-2015 à 2015-2016\u00a0: dépendance envers un partenaire." in french
     assert "La province a reporté son volet à l’an prochain." in french

@@ -34,5 +34,5 @@ def test_build_report_writes_html_with_stage_lines(demo, tmp_path):
     out, err = tmp_path / "r.html", io.StringIO()
     call_command("build_report", "2013-2014", "--format", "html", "--lang", "fr", "-o", str(out), stderr=err)
     html = out.read_text(encoding="utf-8")
-    assert '<html lang="fr">' in html and "Annexe A : Tableau des mesures" in html
+    assert '<html lang="fr">' in html and "Annexe A\u00a0: Tableau des mesures" in html
     assert [line.split(":")[0] for line in err.getvalue().splitlines()] == ["build_report"] * 3

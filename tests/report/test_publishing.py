@@ -4,6 +4,7 @@ quality; what publishing refuses; a published edition never changes."""
 import io
 import re
 import subprocess
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
@@ -46,8 +47,13 @@ def assert_chart_in_order(text, rows):
         assert found >= 0, f"{row.task_code}: “{needle}” is missing or out of order"
         positions.append(found)
         start = found + 1
-    # A row's cells may be extracted around its text (a short cell can come first), but never beyond
-    # the rows before and after it.
+    return positions
+
+
+def assert_rows_carry_their_cells(text, rows, positions):
+    """A row's short cells (status, leads) follow its text before the next row's: the HTML's order."""
+    text = flat(text)
+    typeset = french_text if translation.get_language() == "fr" else str
     bounds = zip([0, *positions[:-1]], positions, [*positions[1:], len(text)], strict=True)
     for row, (before, here, after) in zip(rows, bounds, strict=True):
         status = typeset(str(row.status_label))
@@ -56,13 +62,39 @@ def assert_chart_in_order(text, rows):
             assert row.leads_label.split(", ")[0] in text[before:after], (row.task_code, row.text[:40])
 
 
+def assert_pages_carry_their_rows_cells(text, rows, positions):
+    """The PDF's content stream draws a page's short cells (timelines, statuses, leads) apart from its rows'
+    longer texts, so a row's status is not beside its text there (the tag tree, tests/report/test_pdf_tags.py,
+    puts each cell in its row), and a row may run on to the next page. Pages are told apart by their "Page N of M"
+    line, which the stream may draw before or after a page's content, so a row's page is known to within one.
+    Per page: every status the rows that begin there report, as many times as they report it, is within one page
+    of it, and so is each lead."""
+    text = flat(text)
+    typeset = french_text if translation.get_language() == "fr" else str
+    footer = re.compile(r"Page \d+ (?:of|de) \d+")
+    starts = [match.start() for match in footer.finditer(text)] + [len(text)]
+    pages: dict[int, list[int]] = {}
+    for index, position in enumerate(positions):
+        page = max(number for number, start in enumerate(starts) if start <= position)
+        pages.setdefault(page, []).append(index)
+    for page, members in pages.items():
+        span = text[starts[page - 1] if page else 0 : starts[min(page + 2, len(starts) - 1)]]
+        wanted = Counter(typeset(str(rows[index].status_label)) for index in members if rows[index].status_label)
+        for status, times in wanted.items():
+            assert span.count(status) >= times, (rows[members[0]].task_code, status, times)
+        for index in members:
+            if not rows[index].is_item:
+                assert rows[index].leads_label.split(", ")[0] in span, (rows[index].task_code, rows[index].text[:40])
+
+
 @pytest.mark.django_db
 def test_the_published_pdf_holds_every_deliverable_in_chart_order_with_status_and_leads(published):
     _, content = stored(published, "en", "pdf")
     with translation.override("en"):
         rows = report_data(published)["rows"]
         assert len(rows) == Deliverable.objects.count()
-        assert_chart_in_order(pdf_text(content), rows)
+        text = pdf_text(content)
+        assert_pages_carry_their_rows_cells(text, rows, assert_chart_in_order(text, rows))
 
 
 @pytest.mark.django_db
@@ -71,7 +103,8 @@ def test_the_published_html_has_the_same_content(published):
     html = content.decode()
     text = re.sub(r"<[^>]+>", " ", html).replace("&#x27;", "'").replace("&quot;", '"').replace("&amp;", "&")
     with translation.override("en"):
-        assert_chart_in_order(text, report_data(published)["rows"])
+        rows = report_data(published)["rows"]
+        assert_rows_carry_their_cells(text, rows, assert_chart_in_order(text, rows))
     for heading in [
         "Foreword",
         "Introduction",
@@ -92,7 +125,9 @@ def test_the_french_report_uses_french_texts_and_labels(published):
     _, content = stored(published, "fr", "pdf")
     text = flat(pdf_text(content))
     with translation.override("fr"):
-        assert_chart_in_order(text.replace("Annex A", "Annexe A"), report_data(published)["rows"])
+        rows = report_data(published)["rows"]
+        french = text.replace("Annex A", "Annexe A")
+        assert_pages_carry_their_rows_cells(french, rows, assert_chart_in_order(french, rows))
     assert "Rapport annuel sur les progrès" in text
     assert "Annexe A : Tableau des mesures" in text
     assert "Avant-propos" in text and "Partie I : Prévention" in text
@@ -134,10 +169,13 @@ def test_the_table_of_contents_matches_the_headings_and_their_pages(published):
 def test_publishing_stores_each_file_once_with_its_checksum(published):
     reports = PublishedReport.objects.filter(period=published)
     assert sorted(reports.values_list("language", "format")) == [
+        ("", "datapackage"),  # one package for both languages' files
+        ("en", "all-years-csv"),
         ("en", "csv"),
         ("en", "html"),
         ("en", "json"),
         ("en", "pdf"),
+        ("fr", "all-years-csv"),
         ("fr", "csv"),
         ("fr", "html"),
         ("fr", "json"),
