@@ -69,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
     periods = published_periods(plan)
     latest = periods[0] if periods else None
     rows = list(published_rows(latest)) if latest else []
-    summary = status_summary(pillar_blocks(rows)) if latest else None
+    summary = status_summary(pillar_blocks(rows, latest.start_year)) if latest else None
     reports = PublishedReport.objects.filter(
         period__in=periods, format=PublishedReport.Format.PDF, language=get_language()
     )
@@ -90,9 +90,10 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def pillar_blocks(rows: list[PublishedDeliverable]) -> list[PillarBlock]:
-    """The report's pillar blocks, their names written with the page language's typography."""
-    blocks = chart_blocks(rows)
+def pillar_blocks(rows: list[PublishedDeliverable], period_start: int) -> list[PillarBlock]:
+    """The report's pillar blocks, their names written with the page language's typography; a row without a status
+    that starts after the period is counted as such ("Starts in 2014–2015"), as in the report."""
+    blocks = chart_blocks(rows, period_start)
     for block in blocks:
         block.name = typography(block.name)
     return blocks

@@ -178,3 +178,13 @@ def test_the_coordinators_switch_on_the_period_page_reaches_a_cached_home_page_a
     assert collecting.show_collection_progress is False
     assert collection_line(reader.get("/en/").content.decode()) is None
     assert collection_line(reader.get("/fr/").content.decode()) is None
+
+
+def test_the_home_pages_summary_counts_a_deliverable_that_starts_later_as_starting_then(client, published):
+    """As the report does (napreport.report.summary): task 1.11's NEW advocacy tool kit starts in 2014-2015, so
+    2013-2014 has no status for it, and the home page's summary says why rather than 'No status reported'."""
+    english = unescape(client.get("/en/").content.decode())
+    assert "Starts in 2014–2015" in english
+    assert "No status reported" not in english
+    french = unescape(client.get("/fr/").content.decode())
+    assert "Débute en 2014-2015" in french
