@@ -133,3 +133,14 @@ def test_the_chart_names_each_pillar_and_every_segment_s_status_with_its_count(d
     assert 'font-family="Liberation Sans, DejaVu Sans, Arial, sans-serif"' in chart  # the body's font
     for text in ("Pillar 3: Detection, Investigation", "On track 1", "Starts in 2014–2015 1"):
         assert text in chart
+
+
+def test_the_french_annex_names_passport_canada_as_the_french_text_does(demo_2013):
+    """PPTC has no French acronym: the French narrative writes « Passeport Canada » (Progress to Date, the list of
+    participating departments), and the French Annex A's leads say the same rather than an English acronym."""
+    html = render_html(demo_2013, "fr")
+    annex = html[html.index('id="annex-a"') : html.index('id="annex-b"')]
+    assert "Passeport Canada" in annex
+    assert "PPTC" not in annex
+    english = render_html(demo_2013, "en")
+    assert "PPTC" in english[english.index('id="annex-a"') : english.index('id="annex-b"')]
