@@ -1,5 +1,7 @@
 """What the public pages say they count: a year's chart rows, the headings among them, and the rows that have no
-status and why. All read from rows already loaded for the page (no query of their own).
+status and why: from rows a page has loaded anyway (`coverage`, the home page's summary reads every row), or
+counted in the database (`counted_coverage`, for a page that shows only some rows: two queries, whatever the
+size of the chart).
 
 The chart's rows are not all deliverables to count: a row with sub-items and no status of its own is a heading,
 and its sub-items are tracked one by one (task 1.11's contribution program). The home
@@ -11,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -52,6 +55,23 @@ def coverage(period: ReportingPeriod, rows: Iterable[PublishedDeliverable]) -> C
             later[row.start_year] += 1
         else:
             other += 1
+    return counted(len(rows), headings, later, other)
+
+
+def counted_coverage(period: ReportingPeriod, rows: QuerySet[PublishedDeliverable]) -> Coverage:
+    """The same counts as `coverage`, made by the database: one aggregate and one count by starting year."""
+    heading = Q(status="", deliverable_id__in=rows.filter(parent_id__isnull=False).values("parent_id"))
+    starts_later = Q(status="", start_year__gt=period.start_year) & ~heading
+    totals = rows.order_by().aggregate(
+        rows=Count("pk"), headings=Count("pk", filter=heading), unreported=Count("pk", filter=Q(status=""))
+    )
+    later = Counter(dict(rows.filter(starts_later).order_by().values_list("start_year").annotate(count=Count("pk"))))
+    other = totals["unreported"] - totals["headings"] - sum(later.values())
+    return counted(totals["rows"], totals["headings"], later, other)
+
+
+def counted(rows: int, headings: int, later: Counter[int], other: int) -> Coverage:
+    """The Coverage of these counts, each reason for a missing status said once, in the order pages explain them."""
     unreported: dict[str, int] = {}
     if headings:
         unreported[
@@ -68,7 +88,7 @@ def coverage(period: ReportingPeriod, rows: Iterable[PublishedDeliverable]) -> C
         )
     if other:
         unreported[ngettext("not reported by its lead", "not reported by their leads", other)] = other
-    return Coverage(rows=len(rows), headings=headings, unreported=unreported)
+    return Coverage(rows=rows, headings=headings, unreported=unreported)
 
 
 def unreported_sentence(period: ReportingPeriod, counts: Coverage) -> str:

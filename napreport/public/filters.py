@@ -1,7 +1,7 @@
 """Filters of the public progress table. Choices come from the published rows of the year shown,
 so no option ever names a draft pillar, task or department."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
@@ -19,6 +19,20 @@ from napreport.public.typography import typography
 OPTION_LENGTH = 50
 
 
+# What the choices are made of, in both languages (each row read as the page's language reads it).
+CHOICE_FIELDS = (
+    "pillar_number",
+    "pillar_name_en",
+    "pillar_name_fr",
+    "objective_code",
+    "objective_text_en",
+    "objective_text_fr",
+    "task_code",
+    "task_title_en",
+    "task_title_fr",
+)
+
+
 class ProgressFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
     pillar = django_filters.ChoiceFilter(field_name="pillar_number", label=_("Pillar"))
@@ -33,10 +47,14 @@ class ProgressFilter(django_filters.FilterSet):
         queryset: QuerySet[PublishedDeliverable] | None = None,
         *,
         period: ReportingPeriod,
-        rows: Iterable[PublishedDeliverable],
         **kwargs: Any,
     ) -> None:
         super().__init__(data, queryset, **kwargs)
+        if queryset is None:
+            raise TypeError("ProgressFilter needs the year's rows (queryset=…)")
+        # The year's pillars, objectives and tasks, each once, from the database (unsaved rows holding only those
+        # columns): the choices cost one query whatever the number of deliverables.
+        rows = [PublishedDeliverable(**row) for row in queryset.order_by().values(*CHOICE_FIELDS).distinct()]
         pillars = {(str(row.pillar_number), typography(f"{row.pillar_number}. {row.pillar_name}")) for row in rows}
         objectives = {(row.objective_code, option(row.objective_code, row.objective_text)) for row in rows}
         tasks = {(row.task_code, option(row.task_code, row.task_title)) for row in rows}

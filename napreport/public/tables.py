@@ -1,6 +1,5 @@
 """The public progress table (django-tables2)."""
 
-from collections.abc import Iterable
 from typing import Any, Protocol
 
 import django_tables2 as tables
@@ -37,14 +36,26 @@ class ProgressTable(tables.Table):
         row_attrs = {"class": row_class}
         empty_text = _("No deliverable matches these filters.")
 
-    def __init__(self, data: Any, *args: Any, rows: Iterable[PublishedDeliverable] = (), **kwargs: Any) -> None:
+    def __init__(self, data: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(data, *args, **kwargs)
-        # The year's rows by deliverable, so that a sub-item names the row it is part of (no query per row).
-        self.parents = {row.deliverable_id: row for row in rows}
+        self.parents: dict[int, PublishedDeliverable] | None = None
+
+    def parent_of(self, record: PublishedDeliverable) -> PublishedDeliverable | None:
+        """The row a sub-item is part of. The parents of the page's sub-items are read in one query, the first
+        time a row asks (the page's rows are loaded by then), so the page never loads the year's other rows."""
+        if not record.parent_id:
+            return None
+        if self.parents is None:
+            # The page's rows (django-tables2's bound rows, each holding its record), else every row.
+            shown = [row.record for row in self.page.object_list] if hasattr(self, "page") else list(self.data)
+            wanted = {row.parent_id for row in shown if row.parent_id}
+            found = PublishedDeliverable.objects.filter(period_id=record.period_id, deliverable_id__in=wanted)
+            self.parents = {row.deliverable_id: row for row in found}
+        return self.parents.get(record.parent_id)
 
     def render_text(self, record: PublishedDeliverable) -> SafeString:
         marker = format_html("<strong>{}</strong> ", _("NEW:")) if record.is_new else ""
-        parent = self.parents.get(record.parent_id) if record.parent_id else None
+        parent = self.parent_of(record)
         part_of = (
             # Text, not a link: the parent's own row, just above in chart order, links to it.
             format_html(

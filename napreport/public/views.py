@@ -28,7 +28,7 @@ from commitments.models import (
 )
 from napreport.public.caching import public_page
 from napreport.public.collection import collection_progress
-from napreport.public.coverage import coverage, totals_sentence, unreported_sentence
+from napreport.public.coverage import counted_coverage, coverage, totals_sentence, unreported_sentence
 from napreport.public.filters import ProgressFilter
 from napreport.public.published import (
     current_plan,
@@ -105,8 +105,7 @@ def progress(request: HttpRequest, year: str) -> HttpResponse:
     plan = current_plan()
     period = published_period(plan, year)
     rows = published_rows(period)
-    every_row = list(rows)
-    filters = ProgressFilter(request.GET, queryset=rows, period=period, rows=every_row)
+    filters = ProgressFilter(request.GET, queryset=rows, period=period)
     # An invalid value (a bookmarked link to a task another year does not have) is said beside its field, and
     # the table shows every row, with no filter, rather than nothing.
     valid = filters.is_valid()
@@ -120,11 +119,11 @@ def progress(request: HttpRequest, year: str) -> HttpResponse:
     described = filters.described() if valid else []
     if described:
         title = _("%(title)s (%(filters)s)") % {"title": title, "filters": "; ".join(described)}
-    table = ProgressTable(shown, rows=every_row)
+    table = ProgressTable(shown)
     table.caption = _("Deliverables, %(year)s") % {"year": fiscal_year_table(period.start_year)}
     RequestConfig(request, paginate=False).configure(table)  # the ?sort= order; unknown columns are ignored
     paginate(request, table)
-    counts = coverage(period, every_row)
+    counts = counted_coverage(period, rows)  # in the database: the page loads only the rows it shows
     return render(
         request,
         "public/progress.html",

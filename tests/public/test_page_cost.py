@@ -23,7 +23,7 @@ LOCMEM = {
 DEPARTMENT = "/en/departments/rcmp/"
 # Each count includes the one query for "Date modified". Department: plan, periods, department, the status
 # counts, the table's count and its page of rows. Changes: plan, periods, the count of changes and their page.
-DEPARTMENT_QUERIES = 7
+DEPARTMENT_QUERIES = 8  # 7, and one for the parents of the sub-items the page shows ("Part of: …")
 CHANGES_QUERIES = 5
 
 
@@ -121,7 +121,8 @@ def test_the_department_page_runs_the_same_queries_and_shows_one_page_at_1x_and_
     grow_published(published, 10)
     assert rcmp_rows(published).count() == 10 * rows_once > 100
     assert uncached_queries(client, DEPARTMENT) == DEPARTMENT_QUERIES
-    assert uncached_queries(client, DEPARTMENT + "?page=3&per_page=50") == DEPARTMENT_QUERIES
+    # The grown copies have no sub-items (tests/public/conftest.py), so page 3 has no parents to read.
+    assert uncached_queries(client, DEPARTMENT + "?page=3&per_page=50") == DEPARTMENT_QUERIES - 1
     assert len(table_rows(client.get(DEPARTMENT).content.decode())) == 25
     assert len(table_rows(client.get(DEPARTMENT + "?per_page=100").content.decode())) == 100
     assert len(table_rows(client.get(DEPARTMENT + "?per_page=100000").content.decode())) == 25  # not a page size
