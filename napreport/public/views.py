@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemaps_views
 from django.core.paginator import EmptyPage
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -28,7 +28,7 @@ from commitments.models import (
 )
 from napreport.public.caching import public_page
 from napreport.public.collection import collection_progress
-from napreport.public.coverage import counted_coverage, coverage, totals_sentence, unreported_sentence
+from napreport.public.coverage import counted_coverage, totals_sentence, unreported_sentence
 from napreport.public.filters import ProgressFilter
 from napreport.public.published import (
     current_plan,
@@ -40,9 +40,10 @@ from napreport.public.published import (
 from napreport.public.sitemaps import SITEMAPS
 from napreport.public.tables import ChangesTable, DepartmentTable, ProgressTable, first_line
 from napreport.public.typography import typography
-from napreport.report.build import PillarBlock, chart_blocks, status_summary
+from napreport.report.build import PillarBlock, status_summary
 from napreport.report.exports import CONTENT_TYPES, FORMATS, render_export
 from napreport.report.models import PublishedReport
+from napreport.report.summary import STARTS_LATER
 
 PAGE_SIZE = 25
 # The page sizes a visitor may ask for (?per_page=); anything else gets the default, so no request pages the
@@ -68,8 +69,8 @@ def home(request: HttpRequest) -> HttpResponse:
     plan = current_plan()
     periods = published_periods(plan)
     latest = periods[0] if periods else None
-    rows = list(published_rows(latest)) if latest else []
-    summary = status_summary(pillar_blocks(rows, latest.start_year)) if latest else None
+    # Counted in the database: the home page reads no row of the chart, whatever its size.
+    summary = status_summary(pillar_blocks(latest)) if latest else None
     reports = PublishedReport.objects.filter(
         period__in=periods, format=PublishedReport.Format.PDF, language=get_language()
     )
@@ -82,7 +83,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "periods": periods,
             "latest": latest,
             "summary": summary,
-            "totals": totals_sentence(coverage(latest, rows)) if latest else "",
+            "totals": totals_sentence(counted_coverage(latest, published_rows(latest))) if latest else "",
             "collection": collection_progress(plan),
             "reports": {report.period_id: report for report in reports},
             "title": _("Progress on the National Action Plan"),
@@ -90,13 +91,26 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def pillar_blocks(rows: list[PublishedDeliverable], period_start: int) -> list[PillarBlock]:
-    """The report's pillar blocks, their names written with the page language's typography; a row without a status
-    that starts after the period is counted as such ("Starts in 2014–2015"), as in the report."""
-    blocks = chart_blocks(rows, period_start)
-    for block in blocks:
-        block.name = typography(block.name)
-    return blocks
+def pillar_blocks(period: ReportingPeriod) -> list[PillarBlock]:
+    """The status summary's pillars, counted as the report counts them (napreport.report.build.chart_blocks: a
+    heading with no status of its own is not counted; a row without a status that starts after the year is
+    counted as "Starts in 2014–2015"), by one aggregate query; their names in the page language's typography."""
+    rows = published_rows(period)
+    heading = Q(status="", deliverable_id__in=rows.filter(parent_id__isnull=False).values("parent_id"))
+    later = Q(status="", start_year__gt=period.start_year)
+    counts = (
+        rows.exclude(heading)
+        .order_by()
+        .annotate(starts=Case(When(later, then=F("start_year")), default=None))
+        .values_list("pillar_number", "pillar_name_en", "pillar_name_fr", "status", "starts")
+        .annotate(count=Count("pk"))
+    )
+    blocks: dict[int, PillarBlock] = {}
+    for number, name_en, name_fr, status, starts, count in counts:
+        name = PublishedDeliverable(pillar_name_en=name_en, pillar_name_fr=name_fr).pillar_name
+        block = blocks.setdefault(number, PillarBlock(number, typography(name)))
+        block.counts[f"{STARTS_LATER}{starts}" if starts else status] += count
+    return [blocks[number] for number in sorted(blocks)]
 
 
 @read_only

@@ -188,3 +188,25 @@ def test_the_home_pages_summary_counts_a_deliverable_that_starts_later_as_starti
     assert "No status reported" not in english
     french = unescape(client.get("/fr/").content.decode())
     assert "Débute en 2014-2015" in french
+
+
+def test_the_home_pages_summary_counted_in_the_database_is_the_reports(published):
+    """The home page counts its summary by aggregate (it reads no chart row); the numbers are the report's own,
+    from every row through chart_blocks, pillar by pillar and column by column, in both languages."""
+    from django.utils import translation
+
+    from napreport.public.views import pillar_blocks
+    from napreport.report.build import chart_blocks
+    from napreport.report.typography import french_text
+
+    for language in ("en", "fr"):
+        with translation.override(language):
+            rows = list(PublishedDeliverable.objects.filter(period=published).order_by("chart_order"))
+            expected = chart_blocks(rows, published.start_year)
+            counted = pillar_blocks(published)
+            assert [(block.number, +block.counts) for block in counted] == [
+                (block.number, +block.counts) for block in expected
+            ]
+            names = [block.name if language == "en" else french_text(block.name) for block in expected]
+            assert [block.name for block in counted] == names
+            assert any(key.startswith("starts-") for block in counted for key in block.counts)
