@@ -178,7 +178,7 @@ def test_nginx_cuts_off_a_client_whose_headers_take_over_ten_seconds(stack):
 
 
 def test_a_publication_shows_through_the_proxy_a_second_after_it_commits(stack):
-    for language, title in (("en", "Progress in 2014 to 2015"), ("fr", "2014-2015")):
+    for language, title in (("en", "Progress in 2014 to 2015"), ("fr", "Progrès en 2014-2015")):
         get(f"/{language}/")
         status, headers, body = get(f"/{language}/")
         assert status == 200 and headers["X-Cache-Status"] == "HIT"  # the proxy serves it
