@@ -120,6 +120,26 @@ def test_slow_clients_do_not_delay_other_readers(stack):
     of gunicorn alone) leave the other readers' p99 within 2x of what it is without them. Measured in alternating
     short rounds, with and without them, so that other work on the machine weighs on both alike."""
     timings(20)  # warm both instances
+    measured = []
+    # p99 of a few hundred millisecond requests is one scheduling hiccup on a machine running other tests (the
+    # suite runs in parallel): up to three measurements, and one within 2x passes. The harm this guards against
+    # is not a hiccup: without a buffering proxy the slow clients hold every worker, and every attempt fails.
+    for _attempt in range(3):
+        alone, beside = readers_alone_and_beside_slow_clients()
+        measured.append((p99(alone), p99(beside)))
+        print(
+            f"readers: p50 {statistics.median(alone) * 1000:.1f} ms / p99 {p99(alone) * 1000:.1f} ms alone, "
+            f"p50 {statistics.median(beside) * 1000:.1f} ms / p99 {p99(beside) * 1000:.1f} ms beside "
+            f"{SLOW_CLIENTS} slow clients"
+        )
+        if p99(beside) <= 2 * p99(alone):
+            break
+    else:
+        raise AssertionError(f"p99 beside slow clients over 2x alone in every attempt: {measured}")
+
+
+def readers_alone_and_beside_slow_clients() -> tuple[list[float], list[float]]:
+    """Readers' timings in alternating rounds without and with the slow clients, each sorted."""
     alone, beside = [], []
     for _ in range(5):
         alone += timings(30)
@@ -131,14 +151,7 @@ def test_slow_clients_do_not_delay_other_readers(stack):
         finally:
             for client in sockets:
                 client.close()
-    alone.sort()
-    beside.sort()
-    print(
-        f"readers: p50 {statistics.median(alone) * 1000:.1f} ms / p99 {p99(alone) * 1000:.1f} ms alone, "
-        f"p50 {statistics.median(beside) * 1000:.1f} ms / p99 {p99(beside) * 1000:.1f} ms beside "
-        f"{SLOW_CLIENTS} slow clients"
-    )
-    assert p99(beside) <= 2 * p99(alone)
+    return sorted(alone), sorted(beside)
 
 
 def test_nginx_cuts_off_a_client_whose_headers_take_over_ten_seconds(stack):
