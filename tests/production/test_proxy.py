@@ -22,19 +22,9 @@ import pytest
 
 from tests.benchmarks import proxy_stack
 from tests.databases import Databases
+from tests.production.scripts import COPY_NARRATIVE
 
 PROXY, FIRST, SECOND = 8841, 8842, 8843
-COPY_NARRATIVE = """
-from commitments.models import ReportingPeriod
-from napreport.report.models import NarrativeSection
-published, open_period = ReportingPeriod.objects.order_by("start_year")
-for section in NarrativeSection.objects.filter(period=published):
-    section.pk, section.period = None, open_period
-    section.save()
-from tests.report.editions import give_numbers
-give_numbers(open_period)  # its edition's catalogue numbers and ISBNs (napreport.report.edition)
-open_period.start_review()  # publishing needs the review step
-"""
 PUBLISH = """
 from commitments.models import ReportingPeriod
 from napreport.report.publishing import publish_period

@@ -9,18 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.production.scripts import COPY_NARRATIVE
+
 PROJECT = Path(__file__).resolve().parents[2]
-COPY_NARRATIVE = """
-from commitments.models import ReportingPeriod
-from napreport.report.models import NarrativeSection
-published, open_period = ReportingPeriod.objects.order_by("start_year")
-for section in NarrativeSection.objects.filter(period=published):
-    section.pk, section.period = None, open_period
-    section.save()
-from tests.report.editions import give_numbers
-give_numbers(open_period)  # its edition's catalogue numbers and ISBNs (napreport.report.edition)
-open_period.start_review()  # publishing needs the review step
-"""
 # A web process: reads the home page through the whole stack, and says how many pages are cached.
 READ_HOME = """
 from django.db import connection

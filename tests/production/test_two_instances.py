@@ -17,19 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.databases import Databases
+from tests.production.scripts import COPY_NARRATIVE
 
 PROJECT = Path(__file__).resolve().parents[2]
-COPY_NARRATIVE = """
-from commitments.models import ReportingPeriod
-from napreport.report.models import NarrativeSection
-published, open_period = ReportingPeriod.objects.order_by("start_year")
-for section in NarrativeSection.objects.filter(period=published):
-    section.pk, section.period = None, open_period
-    section.save()
-from tests.report.editions import give_numbers
-give_numbers(open_period)  # its edition's catalogue numbers and ISBNs (napreport.report.edition)
-open_period.start_review()  # publishing needs the review step
-"""
 
 
 class Browser:
