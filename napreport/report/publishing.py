@@ -46,8 +46,11 @@ from napreport.report.models import (
 )
 from napreport.report.open_data import open_data_name, render_open_data
 
-# The cache alias of the public pages (settings.CACHES); the public site caches into it, publishing empties it.
+# The cache aliases of the public pages (settings.CACHES); the public site caches into them, publishing empties
+# them: the shared one for every instance, and this process's copies of its last second's pages (every other
+# process's copies expire by themselves within PUBLIC_CACHE_RECENT_SECONDS).
 PUBLIC_PAGES_CACHE = "public"
+PUBLIC_PAGES_RECENT_CACHE = "public-recent"
 
 
 class PublishingError(Exception):
@@ -290,6 +293,7 @@ def report_name(period: ReportingPeriod, language: str, file_format: str) -> str
 
 def expire_public_pages() -> None:
     caches[PUBLIC_PAGES_CACHE].clear()
+    caches[PUBLIC_PAGES_RECENT_CACHE].clear()
 
 
 def store_report(period: ReportingPeriod, report: StagedReport) -> PublishedReport:
