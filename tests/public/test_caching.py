@@ -88,11 +88,26 @@ def test_a_publication_that_fails_leaves_the_cached_pages(client, demo, publishe
     assert client.get(PAGE).content == first
 
 
-def test_the_purge_belongs_to_publishing_not_to_a_receiver_of_the_public_app():
-    from django.db.models.signals import post_save
-
-    receivers = [str(receiver) for receiver in post_save._live_receivers(ReportingPeriod)[0]]
-    assert not [receiver for receiver in receivers if "napreport.public" in receiver]
+def test_saving_a_period_without_publishing_it_leaves_the_cached_pages(
+    client, demo, published, django_capture_on_commit_callbacks
+):
+    """The purge belongs to publishing, not to a receiver of the period's saves: a period moved through its
+    lifecycle and saved, and a status saved, all committed, expire no page (a publication from a process that
+    never loaded the public site expires them: tests/production/test_publish_from_a_script.py)."""
+    cached = client.get(PAGE).content
+    edit_behind_the_cache(published, "Rendered again")
+    open_period = ReportingPeriod.objects.get(plan=demo, start_year=2014)
+    coordinator = User.objects.get(username="coordinator")
+    with django_capture_on_commit_callbacks(execute=True):
+        open_period.start_review(coordinator)
+        open_period.reopen(coordinator)
+        open_period.save()
+        update = open_period.status_updates.first()
+        update.note_en = "Saved, not published"
+        update.save_unless_stale(coordinator, update.version)
+    assert client.get(PAGE).content == cached
+    caches["public"].clear()  # rendered again, the page shows the edit: the one above came from the cache
+    assert b"Rendered again" in client.get(PAGE).content
 
 
 def test_date_modified_and_last_modified_follow_the_publication(client, published, publish_next_year):
