@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from commitments.chart import chart_rows
 from commitments.models import PublishedDeliverable, ReportingPeriod
+from napreport.report.continued import row_label
 from napreport.report.edition import artwork, colophon, page_footer
 from napreport.report.models import NarrativeSection, SectionKey
 from napreport.report.summary import count_key, status_summary
@@ -207,6 +208,7 @@ def render_html(
             "identity": {kind: artwork(kind, language) for kind in ("signature", "wordmark")},
             "colophon": colophon(context["period"], language),
             "page_footer": page_footer(),
+            "continued_label": row_label(),
         }
         html = render_to_string("report/report.html", context)
     # The French edition's text in French typography, whichever string, data or narrative it comes from.

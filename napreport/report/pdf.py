@@ -21,7 +21,6 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from napreport.report import pdf_tags
-from napreport.report.continued import label_continued_tasks
 
 # WeasyPrint offers no hook for its tag tree: the report's builder stands in for WeasyPrint's while a laid-out
 # report is written, one at a time, so that no other WeasyPrint call in the process sees the exchange.
@@ -84,11 +83,7 @@ def pdf_from_html(html: str) -> bytes:
     """The tagged PDF/UA-1 of an already rendered report."""
     # The document's language and title come from <html lang> and <title>; pdf/ua-1 tags the structure.
     source = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=StaticFilesOnly())
+    # One layout: the "(continued)" labels are margin boxes (napreport.report.continued).
     laid_out = source.render(pdf_variant="pdf/ua-1")  # the slow part, outside the lock
-    # Known only once laid out: the tasks that run on to a page, labelled there (see napreport.report.continued).
-    labelled = label_continued_tasks(html, laid_out)
-    if labelled != html:
-        source = HTML(string=labelled, base_url=str(settings.BASE_DIR), url_fetcher=StaticFilesOnly())
-        laid_out = source.render(pdf_variant="pdf/ua-1")
     with report_tag_tree():
         return laid_out.write_pdf(pdf_variant="pdf/ua-1")

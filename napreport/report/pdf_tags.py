@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 SPACES = re.compile(r"[ \t\n\r\f]+")
 # PDF has no row-group or column-group scope: a header over a group of rows heads each row it spans.
 SCOPES = {"col": "/Column", "colgroup": "/Column", "row": "/Row", "rowgroup": "/Row"}
+# The artifact subtype of the page's margin boxes, by side.
+MARGIN_SUBTYPES = {"@top": "/Header", "@bottom": "/Footer"}
 
 
 @dataclass
@@ -129,7 +131,9 @@ class TagTree:
             self.add_children(box, parent, table)
             return
         if isinstance(box, boxes.MarginBox):
-            self.make_artifact(box, "/Pagination", "/Header" if box.at_keyword.startswith("@top") else "/Footer")
+            # The running header and the page footer; a side box (Annex A's "1.13 (continued)", drawn into the
+            # Task column) is pagination without a subtype, as a table header repeated on the page is.
+            self.make_artifact(box, "/Pagination", MARGIN_SUBTYPES.get(box.at_keyword.split("-")[0]))
             return
         if isinstance(box, boxes.FootnoteAreaBox):
             self.add_notes(box, parent, table)

@@ -5,8 +5,13 @@ import re
 import subprocess
 
 import pytest
+from django.utils import translation
+from weasyprint import HTML
 
+from napreport.report.build import render_html
+from napreport.report.continued import css_string, row_label
 from napreport.report.models import PublishedReport
+from napreport.report.pdf import pdf_from_html
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +57,30 @@ def test_a_task_that_runs_on_to_a_page_is_labelled_continued_there_and_a_new_one
             assert CONTINUED[language] not in text
         seen.update(match["code"] for line in lines if (match := TASK_CODE.match(line)))
     assert labelled >= 5  # the chart really has tasks cut by a page break
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", 'attr(data-task) " (continued)"'), ("fr", 'attr(data-task) " (suite)"')]
+)
+def test_a_rows_label_is_its_task_code_and_the_translated_word_in_css(language, label):
+    with translation.override(language):
+        assert row_label() == label
+
+
+def test_a_css_string_cannot_end_its_string_or_the_style_element():
+    assert css_string('a "b" \\ </style>') == '"a \\"b\\" \\\\ \\3c /style>"'
+
+
+@pytest.mark.pdf
+def test_the_report_is_laid_out_once(published, monkeypatch):
+    layouts = []
+    render = HTML.render
+
+    def counted(self, *args, **kwargs):
+        layouts.append(1)
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "render", counted)
+    pdf = pdf_from_html(render_html(published, "en", for_pdf=True))
+    assert pdf.startswith(b"%PDF")
+    assert layouts == [1]
