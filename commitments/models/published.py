@@ -1,5 +1,10 @@
 """A published period's record, frozen as it was published: all the public side ever reads."""
 
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -9,6 +14,61 @@ from commitments.models.periods import ReportingPeriod
 from commitments.models.plan import Deliverable, Department
 from commitments.models.tracking import SlipReason, Status, slip_label, status_label
 from commitments.models.values import Translated, timeline_label
+
+# The French ligatures, written out: "oeuvre" finds « œuvre » (Unicode does not decompose them).
+LIGATURES = {"œ": "oe", "æ": "ae", "Œ": "oe", "Æ": "ae"}
+# The fields a search reads, in each language.
+SEARCHED_FIELDS = {"en": ("text_en", "task_title_en", "note_en"), "fr": ("text_fr", "task_title_fr", "note_fr")}
+WORD = re.compile(r"\w+")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or ligatures: “Élaborer” → “elaborer”, « Œuvre » → “oeuvre”."""
+    for ligature, letters in LIGATURES.items():
+        text = text.replace(ligature, letters)
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return unicodedata.normalize("NFC", "".join(char for char in decomposed if not unicodedata.combining(char)))
+
+
+def words(text: str) -> list[str]:
+    """The whole words of a text, folded: "Élaborer l'œuvre" → ["elaborer", "l", "oeuvre"]."""
+    return WORD.findall(fold(text))
+
+
+def search_texts(row: Any) -> dict[str, str]:
+    """What a search of `row` reads, computed once as the row is published (a published row never changes).
+
+    `search_text_en` and `search_text_fr`: each language's fields folded, for PostgreSQL's full-text search, which
+    parses them as written ("anti-trafficking", "2013-2014"). `search_words`: every word of both languages once,
+    each followed by what it may be the plural of ("shelters shelter", "travaux travau"), between spaces, so that
+    on SQLite a word is a whole word of the row, or its plural in s, es or x, when `search_words` contains
+    " word " (a plain LIKE). `row` is a PublishedDeliverable, or the migration's historical model of one.
+    """
+    texts = {language: [getattr(row, field) or "" for field in fields] for language, fields in SEARCHED_FIELDS.items()}
+    found: dict[str, None] = {}  # an ordered set
+    for text in (*texts["en"], *texts["fr"]):
+        for word in words(text):
+            found[word] = None
+            if word.endswith(("s", "x")) and len(word) > 1:
+                found[word[:-1]] = None
+            if word.endswith("es") and len(word) > 2:
+                found[word[:-2]] = None
+    return {
+        "search_text_en": " ".join(fold(text) for text in texts["en"]),
+        "search_text_fr": " ".join(fold(text) for text in texts["fr"]),
+        "search_words": f" {' '.join(found)} ",
+    }
+
+
+class PublishedDeliverableQuerySet(models.QuerySet["PublishedDeliverable"]):
+    def bulk_create(
+        self, objs: Iterable["PublishedDeliverable"], *args: Any, **kwargs: Any
+    ) -> list["PublishedDeliverable"]:
+        """Rows stored with their search texts, as save() stores them (bulk_create does not call save())."""
+        rows = list(objs)
+        for row in rows:
+            row.fill_search_texts()
+        return super().bulk_create(rows, *args, **kwargs)
 
 
 class PublishedDeliverable(models.Model):
@@ -53,6 +113,10 @@ class PublishedDeliverable(models.Model):
     slip_from_target = models.PositiveSmallIntegerField(null=True)
     slip_note_en = models.TextField(blank=True)
     slip_note_fr = models.TextField(blank=True)
+    # Filled from the fields above as the row is stored (search_texts): what napreport.public.search reads.
+    search_text_en = models.TextField(blank=True, editable=False)
+    search_text_fr = models.TextField(blank=True, editable=False)
+    search_words = models.TextField(blank=True, editable=False)
 
     pillar_name = Translated()
     objective_text = Translated()
@@ -67,6 +131,8 @@ class PublishedDeliverable(models.Model):
     # publishing links to the row once saved (an unsaved row has no many-to-many yet).
     lead_departments: list[Department]
 
+    objects = PublishedDeliverableQuerySet.as_manager()
+
     class Meta:
         ordering = ["period", "chart_order"]
         verbose_name = _("published deliverable")
@@ -79,8 +145,16 @@ class PublishedDeliverable(models.Model):
     def __str__(self) -> str:
         return self.text_en.split("\n", 1)[0][:100]
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_search_texts()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("public:deliverable-detail", kwargs={"pk": self.deliverable_id})
+
+    def fill_search_texts(self) -> None:
+        for field, value in search_texts(self).items():
+            setattr(self, field, value)
 
     @property
     def status_label(self) -> str | Promise:

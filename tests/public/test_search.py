@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from commitments.models import PublishedDeliverable
-from napreport.public.search import ACCENTED, FOLDED, fold
+from commitments.models.published import search_texts
+from napreport.public.search import fold, matching
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +38,33 @@ def found(client, query, language="en"):
 def test_folding_lowers_the_case_and_removes_the_accents():
     assert fold("ÉLABORER à Montréal, Ça") == "elaborer a montreal, ca"
     assert fold("Œuvre, cœur") == "oeuvre, coeur"
-    # PostgreSQL's translate() folds one character into one, the same way.
-    assert len(ACCENTED) == len(FOLDED) and "".join(fold(char) for char in ACCENTED) == FOLDED
+
+
+def test_a_row_stores_its_folded_texts_and_words_with_what_they_may_be_the_plural_of():
+    row = PublishedDeliverable(
+        text_en="Shelters, and boxes.", task_title_en="RCMP", text_fr="Les travaux à l'Œuvre", note_fr="Bus"
+    )
+    texts = search_texts(row)
+    assert texts["search_text_en"] == "shelters, and boxes. rcmp "
+    assert texts["search_text_fr"] == "les travaux a l'oeuvre  bus"
+    # A word, then what it may be the plural of (in s, es or x), each once: the plurals the search accepts.
+    assert (
+        texts["search_words"] == " shelters shelter and boxes boxe box rcmp les le l travaux travau a oeuvre bus bu "
+    )
+
+
+def test_published_rows_are_stored_with_their_search_texts(published):
+    rows = PublishedDeliverable.objects.filter(period=published)
+    assert rows.count() == 109
+    for row in rows:
+        assert {field: getattr(row, field) for field in search_texts(row)} == search_texts(row)
+
+
+def test_a_row_saved_again_stores_its_new_search_texts(rows):
+    first, _second, _third = rows
+    first.refresh_from_db()
+    assert first.search_text_fr.startswith("elaborer une trousse zephyrine.")
+    assert " zephyrine " in first.search_words
 
 
 def test_a_word_without_its_accents_finds_it_with_them(client, rows):
@@ -90,8 +116,32 @@ def test_postgresql_searches_with_its_english_and_french_configurations(client, 
     assert first.deliverable_id in found(client, "trousses", "fr")
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's registered folding function")
-def test_sqlite_folds_with_the_function_registered_on_its_connection(rows):
+def test_a_plural_in_s_is_found(client, rows):
+    _first, second, _third = rows
+    assert second.deliverable_id in found(client, "partner")
+
+
+def test_punctuation_around_a_word_is_ignored_and_punctuation_alone_finds_nothing(client, rows):
+    first, _second, _third = rows
+    assert first.deliverable_id in found(client, "«toolkit», zephyrine!")
+    assert found(client, "« » !") == set()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GIN indexes")
+def test_postgresql_finds_the_rows_through_the_gin_index_of_each_language(rows):
     with connection.cursor() as cursor:
-        cursor.execute("select napreport_fold(%s)", ["Élaborer À"])
-        assert cursor.fetchone() == ("elaborer a",)
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a test's few rows would be read in full otherwise
+        sql, params = matching(PublishedDeliverable.objects.order_by(), "zephyrine").query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "published_search_en" in plan and "published_search_fr" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's LIKE")
+def test_sqlite_looks_for_each_word_between_spaces_in_the_stored_words(rows):
+    with CaptureQueriesContext(connection) as queries:
+        found_rows = list(matching(PublishedDeliverable.objects.all(), "Zéphyrine labor"))
+    (query,) = queries.captured_queries
+    assert query["sql"].count('"search_words" LIKE') == 2
+    assert "% zephyrine %" in query["sql"] and "% labor %" in query["sql"]
+    assert found_rows == [rows[2]]
