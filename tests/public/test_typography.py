@@ -9,7 +9,7 @@ import pytest
 from django.urls import resolve
 from django.utils.translation import override
 
-from commitments.models import PublishedDeliverable, PublishedDepartment
+from commitments.models import PublishedDeliverable, PublishedDepartment, ReportingPeriod
 from napreport.public import urls
 from napreport.public.typography import NBSP, french_typography
 from tests.public.conftest import publish_second_year
@@ -69,27 +69,42 @@ def typography_errors(html: str) -> list[tuple[str, str]]:
 
 
 def french_pages(published):
-    """Every public page type in French: each deliverable and department, the table filtered, refused and paged."""
-    deliverables = PublishedDeliverable.objects.filter(period__state="published").values_list(
-        "deliverable_id", flat=True
+    """Every public page type in French, each with the status it answers and a text only that page shows, so that
+    a page that is a 404 by mistake, or another page than the one named, fails: each deliverable and lead
+    department, the table filtered, refused, searched and paged, the 404 page. The years as they are once
+    2014-2015 is published too (publish_second_year), as the typography test reads them."""
+    # Each deliverable's task code in its latest published row, the one its page shows (later years last).
+    latest_rows = dict(
+        PublishedDeliverable.objects.filter(period__state="published")
+        .order_by("period__start_year")
+        .values_list("deliverable_id", "task_code")
     )
-    departments = PublishedDepartment.objects.filter(period=published).values_list("slug", flat=True)
+    latest = ReportingPeriod.objects.filter(plan=published.plan, state="published").latest("start_year")
+    departments = PublishedDepartment.objects.filter(period=latest).values_list("slug", "name_fr")
     return [
-        "/fr/",
-        "/fr/progres/2013-2014/",
-        "/fr/progres/2013-2014/?page=2",
-        "/fr/progres/2013-2014/?status=ongoing&department=rcmp",
-        "/fr/progres/2013-2014/?status=nonsense",  # the message for a filter that is not valid
-        "/fr/progres/2013-2014/?q=zzzz",  # no deliverable matches
-        "/fr/progres/2014-2015/",
-        "/fr/changements/",
-        "/fr/changements/?from=2013-2014&to=2014-2015",
-        "/fr/telechargements/",
-        "/fr/telechargements/dictionnaire-de-donnees/",
-        *(["/fr/ministeres/"] if "department-list" in public_page_names() else []),
-        "/fr/no-such-page/",  # the 404 page
-        *(f"/fr/livrables/{pk}/" for pk in sorted(set(deliverables))),
-        *(f"/fr/ministeres/{slug}/" for slug in departments),
+        ("/fr/", 200, "Progrès en 2014-2015</h2>"),
+        ("/fr/progres/2013-2014/", 200, "<h1>Progrès en 2013-2014</h1>"),
+        ("/fr/progres/2013-2014/?page=2", 200, 'aria-current="page">2<'),
+        (
+            "/fr/progres/2013-2014/?status=ongoing&department=rcmp",
+            200,
+            f"(Ministère responsable{NBSP}: GRC{NBSP}; État{NBSP}: En cours)",
+        ),
+        # The message for a filter that is not valid.
+        ("/fr/progres/2013-2014/?status=nonsense", 200, "Certains filtres ne sont pas valides"),
+        ("/fr/progres/2013-2014/?q=zzzz", 200, "0 produit livrable sur"),  # no deliverable matches
+        ("/fr/progres/2014-2015/", 200, "<h1>Progrès en 2014-2015</h1>"),
+        ("/fr/changements/", 200, "ont changé d’état entre 2013-2014 et 2014-2015"),
+        ("/fr/changements/?from=2013-2014&to=2014-2015", 200, "ont changé d’état entre 2013-2014 et 2014-2015"),
+        ("/fr/telechargements/", 200, "<h1>Rapports et données</h1>"),
+        ("/fr/telechargements/dictionnaire-de-donnees/", 200, "<h1>Dictionnaire de données</h1>"),
+        ("/fr/ministeres/", 200, "<h1>Ministères responsables</h1>"),
+        ("/fr/no-such-page/", 404, "Nous n’avons pas trouvé cette page"),
+        *(
+            (f"/fr/livrables/{pk}/", 200, f"Produit livrable de la tâche {code}")
+            for pk, code in sorted(latest_rows.items())
+        ),
+        *((f"/fr/ministeres/{slug}/", 200, french_typography(name)) for slug, name in departments),
     ]
 
 
@@ -104,8 +119,8 @@ def public_page_names():
 def test_the_french_pages_checked_are_every_public_page_type(published):
     """A page type added to napreport/public/urls.py fails here until test_every_french_public_page… reads it."""
     checked = set()
-    for url in french_pages(published):
-        if url != "/fr/no-such-page/":  # the 404 page
+    for url, status, _shown in french_pages(published):
+        if status == 200:  # not the 404 page
             with override("fr"):
                 checked.add(resolve(urlsplit(url).path).url_name)
     assert checked == public_page_names()
@@ -116,9 +131,10 @@ def test_every_french_public_page_follows_french_typography(
 ):
     publish_second_year(demo, published, django_capture_on_commit_callbacks)
     errors: dict[tuple[str, str], str] = {}  # each slip once, with the first page it was found on
-    for url in french_pages(published):
+    for url, status, shown in french_pages(published):
         response = client.get(url)
-        assert response.status_code in (200, 404), url
+        assert response.status_code == status, url
+        assert shown in response.content.decode(), (url, shown)
         for found in typography_errors(response.content.decode()):
             errors.setdefault(found, url)
     assert not errors, "\n".join(f"{url}: {rule}: {text!r}" for (rule, text), url in errors.items())
