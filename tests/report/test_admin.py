@@ -224,3 +224,27 @@ def test_the_published_files_list_links_every_stored_file_to_its_public_address(
         assert response.status_code == 200, link
         answers[hashlib.sha256(b"".join(response.streaming_content)).hexdigest()] = link
     assert set(answers) == {report.sha256 for report in stored}
+
+
+def history_reasons(client, section, language):
+    """The history page's “Change reason” cells, newest first, as the coordinator reads them in `language`."""
+    url = reverse("admin:napreport_narrativesection_history", args=[section.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    table = page.split('<table id="change-history"', 1)[1]
+    header = re.findall(r'<th scope="col">(.*?)</th>', table.split("</thead>", 1)[0])
+    assert header[4] == {"en-CA": "Change reason", "fr-CA": "Raison de la modification"}[language]
+    body = table.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    # The columns: the section, date, what happened, who, the reason, the changes.
+    return [re.findall(r"<td>(.*?)</td>", row, re.S)[4].strip() for row in body.split("</tr>")[:-1]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en-CA", "fr-CA"])
+def test_the_narrative_history_shows_no_reason_for_a_change_saved_without_one(open_period, language):
+    client = client_for("coordinator")
+    client.post(copy_url(open_period))  # its reason: “Copied from 2013-2014”
+    section = NarrativeSection.objects.get(period=open_period, key="foreword")
+    section.body_en = "<p>This year’s foreword.</p>"
+    section._history_user = get_user_model().objects.get(username="coordinator")
+    section.save()  # as the change form saves it: no reason
+    assert history_reasons(client, section, language) == ["", "Copied from 2013-2014"]
