@@ -59,6 +59,9 @@ WIDTHS = {
     "slip_note_fr": 40,
 }
 WRAPPED = ("deliverable", "previous_note", "note_en", "note_fr", "slip_note_en", "slip_note_fr")
+# Codes and fiscal years that look like numbers: typed as text (format "@"), so Excel or LibreOffice keeps
+# "1.10" as "1.10" when the file is saved, even in a cell retyped by hand, instead of the number 1.1.
+TEXT = ("task", "period", "target_year")
 LANGUAGES = ("en", "fr")
 YEARS_OFFERED = 8  # target years in the drop-down, from the period's own
 
@@ -214,6 +217,10 @@ def fill_in_workbook(dataset: Any, title: str, years: Sequence[str]) -> bytes:
         header.alignment = Alignment(wrap_text=True, vertical="top")
         for (cell,) in sheet.iter_rows(min_row=2, max_row=sheet.max_row, min_col=column, max_col=column):
             cell.alignment = Alignment(wrap_text=name in WRAPPED, vertical="top")
+            if name in TEXT:
+                cell.number_format = "@"
+                if cell.value is not None:
+                    cell.value = str(cell.value)
             if name in EDITABLE:
                 cell.protection = Protection(locked=False)
             else:

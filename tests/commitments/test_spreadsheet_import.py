@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments.models import ReportingPeriod, StatusUpdate
+from commitments.models import ReportingPeriod, StatusUpdate, Task
 from commitments.spreadsheet_template import COLUMNS, machine_names, read_status
 from commitments.spreadsheets import StatusUpdateResource
 
@@ -155,6 +155,26 @@ def test_the_template_speaks_french_to_a_french_speaking_department(target):
     assert row[names.index("deliverable")] == target.deliverable.text_fr
     validation = next(v for v in sheet.data_validations.dataValidation if "Terminé" in v.formula1)
     assert validation.formula1 == '"Terminé,En cours,En voie de réalisation,En bonne voie"'
+
+
+def test_codes_and_fiscal_years_are_text_cells_that_a_spreadsheet_keeps_as_typed(target):
+    """Typed as text (format "@"), "1.10" stays "1.10" when Excel or LibreOffice saves the file, even in a cell
+    typed again by hand; in a General cell it becomes the number 1.1."""
+    task = target.deliverable.task
+    Task.objects.filter(pk=task.pk).update(code=f"{task.objective.code}0")  # objective "1.1", task "1.10"
+    StatusUpdate.objects.filter(pk=target.pk).update(status="on_track", target_year=2016)
+    sheet = sheet_of(export(signed_in("rcmp"), "1"))
+    names = machine_names([cell.value for cell in sheet[1]])
+    (row,) = [row for row in sheet.iter_rows(min_row=2) if row[0].value == target.pk]
+    cells = {name: row[names.index(name)] for name in ("task", "period", "target_year")}
+    assert {name: cell.value for name, cell in cells.items()} == {
+        "task": f"{task.objective.code}0",
+        "period": "2014-2015",
+        "target_year": "2016-2017",
+    }
+    assert {(cell.data_type, cell.number_format) for cell in cells.values()} == {("s", "@")}
+    column = sheet[cells["target_year"].column_letter]
+    assert {cell.number_format for cell in column[1:]} == {"@"}  # every row's, those left empty too
 
 
 def test_the_csv_export_starts_with_a_byte_order_mark_for_excel(target):

@@ -6,6 +6,7 @@ CI installs LibreOffice (`make test`: libreoffice-calc-nogui); there a missing L
 Elsewhere it is skipped, saying why.
 """
 
+import csv
 import io
 import os
 import re
@@ -19,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from commitments.models import StatusUpdate
+from commitments.models import StatusUpdate, Task
 from commitments.spreadsheet_template import machine_names
 from commitments.spreadsheets import StatusUpdateResource
 
@@ -29,6 +30,9 @@ NOTE_FR = "Terminé à Montréal – « vérifié », l’été"
 NOTE_EN = "Trained 120 officers; Québec, Ontario"
 # LibreOffice's CSV filter options: field separator, text delimiter (34 is "), character set (1 is
 # Windows-1252, 76 UTF-8).
+# The options LibreOffice opens the CSV export with, as its dialog offers them for that file: commas, ",
+# UTF-8, from row 1, standard column types, in English (Canada): "1.10" is read as the number 1.1.
+OPENED_AS_CSV = "CSV:44,34,76,1,,4105"
 SAVED_AS = {
     "XLSX": ("xlsx", "xlsx", "1"),
     "CSV in Windows-1252": ("csv:Text - txt - csv (StarCalc):44,34,1", "csv", "0"),
@@ -46,8 +50,9 @@ def soffice():
     pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui); CI fails without it.")
 
 
-def save_with_libreoffice(soffice, source, convert_to, workdir):
-    """The file LibreOffice writes when it opens `source` and saves it as `convert_to`."""
+def save_with_libreoffice(soffice, source, convert_to, workdir, infilter=None):
+    """The file LibreOffice writes when it opens `source` (a CSV file with the `infilter` options) and saves
+    it as `convert_to`."""
     outdir = workdir / "saved"
     # A profile of its own, so parallel test workers never share (or lock) one.
     profile = workdir / f"lo-profile-{uuid.uuid4().hex}"
@@ -57,6 +62,7 @@ def save_with_libreoffice(soffice, source, convert_to, workdir):
             f"-env:UserInstallation={profile.as_uri()}",
             "--headless",
             "--norestore",
+            *([f"--infilter={infilter}"] if infilter else []),
             "--convert-to",
             convert_to,
             "--outdir",
@@ -206,3 +212,78 @@ def test_a_row_saved_by_someone_else_since_the_export_survives_libreoffice_besid
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.note_fr == "Note de l’ASFC, enregistrée après l’exportation" and second.note_en == NOTE_EN
+
+
+@pytest.mark.parametrize("saved_as", ["CSV in Windows-1252", "XLSX"])
+def test_a_task_code_that_libreoffice_turns_into_a_number_leaves_the_import_as_it_was(
+    demo, soffice, tmp_path, saved_as
+):
+    """The CSV export opened in LibreOffice and saved (as CSV or XLSX) has the task "1.10" as the number 1.1: the
+    import reads each row by its ID column, never by its task, so the changed row imports, and only it."""
+    convert_to, extension, file_format = SAVED_AS[saved_as]
+    client = Client(headers={"accept-language": "fr"})
+    client.force_login(get_user_model().objects.get(username="rcmp"))
+    first = StatusUpdate.objects.filter(period__start_year=2014, deliverable__leads__slug="rcmp").order_by("pk")[0]
+    task = first.deliverable.task
+    code = f"{task.objective.code}0"  # objective "1.1", task "1.10"
+    Task.objects.filter(pk=task.pk).update(code=code)
+    columns = {f"statusupdateresource_{column}": "on" for column in StatusUpdateResource.Meta.fields}
+    exported = client.post(
+        reverse("admin:commitments_statusupdate_export"), {"format": "0", "resource": "0", **columns}
+    )
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    names = machine_names(rows[0])
+    (row,) = [row for row in rows[1:] if row[0] == str(first.pk)]
+    assert row[names.index("task")] == code
+    row[names.index("note_fr")] = NOTE_FR  # the department's change, typed in the CSV
+    edited = tmp_path / "RCMP-2014-2015-etats.csv"
+    with edited.open("w", encoding="utf-8-sig", newline="") as out:
+        csv.writer(out).writerows(rows)
+
+    content = save_with_libreoffice(soffice, edited, convert_to, tmp_path, infilter=OPENED_AS_CSV)
+    if extension == "csv":
+        saved = list(csv.reader(io.StringIO(content.decode("cp1252"))))
+        (saved_row,) = [line for line in saved if line[0] == str(first.pk)]
+        assert saved_row[names.index("task")] == code[:-1]  # "1.1": the code did not survive
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        (saved_row,) = [line for line in sheet.iter_rows(min_row=2, values_only=True) if line[0] == first.pk]
+        assert saved_row[names.index("task")] == float(code)  # a number, 1.1
+    upload = io.BytesIO(content)
+    upload.name = f"from-libreoffice.{extension}"
+    html = client.post(
+        reverse("admin:commitments_statusupdate_import"),
+        {"format": file_format, "resource": "0", "import_file": upload},
+    ).content.decode()
+    assert 'name="confirm"' in html, html[-3000:]
+    assert html.count('<tr class="update">') == 1 and NOTE_FR in html
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    assert client.post(reverse("admin:commitments_statusupdate_process_import"), fields).status_code == 302
+    first.refresh_from_db()
+    assert first.note_fr == NOTE_FR and first.version == 2
+    assert Task.objects.get(pk=task.pk).code == code  # the file's task column changed nothing
+    assert StatusUpdate.objects.filter(version__gt=1).count() == 1
+
+
+def test_the_xlsx_template_keeps_its_task_codes_as_text_through_libreoffice(demo, soffice, tmp_path):
+    """The XLSX export's codes are text cells: LibreOffice saves "1.10" as "1.10", in XLSX and in CSV."""
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="rcmp"))
+    first = StatusUpdate.objects.filter(period__start_year=2014, deliverable__leads__slug="rcmp").order_by("pk")[0]
+    task = first.deliverable.task
+    code = f"{task.objective.code}0"
+    Task.objects.filter(pk=task.pk).update(code=code)
+    columns = {f"statusupdateresource_{column}": "on" for column in StatusUpdateResource.Meta.fields}
+    exported = tmp_path / "RCMP-2014-2015-status.xlsx"
+    exported.write_bytes(
+        client.post(
+            reverse("admin:commitments_statusupdate_export"), {"format": "1", "resource": "0", **columns}
+        ).content
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(save_with_libreoffice(soffice, exported, "xlsx", tmp_path / "x")))
+    names = machine_names([cell.value for cell in workbook.active[1]])
+    (row,) = [row for row in workbook.active.iter_rows(min_row=2) if row[0].value == first.pk]
+    assert (row[names.index("task")].value, row[names.index("task")].number_format) == (code, "@")
+    saved = save_with_libreoffice(soffice, exported, SAVED_AS["CSV in Windows-1252"][0], tmp_path / "c")
+    (line,) = [line for line in csv.reader(io.StringIO(saved.decode("cp1252"))) if line[0] == str(first.pk)]
+    assert line[names.index("task")] == code
