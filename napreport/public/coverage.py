@@ -1,7 +1,7 @@
 """What the public pages say they count: a year's chart rows, the headings among them, and the rows that have no
-status and why: from rows a page has loaded anyway (`coverage`, the home page's summary reads every row), or
-counted in the database (`counted_coverage`, for a page that shows only some rows: two queries, whatever the
-size of the chart).
+status and why: from rows a page has loaded anyway (`coverage`), or from what publishing counted
+(`counted_coverage`, for a page that shows only some rows: the year's figures, one query whatever the size of the
+chart).
 
 The chart's rows are not all deliverables to count: a row with sub-items and no status of its own is a heading,
 and its sub-items are tracked one by one (task 1.11's contribution program). The home
@@ -13,11 +13,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from commitments.models import PublishedDeliverable, ReportingPeriod, fiscal_year_text
+from napreport.public.published import published_figures
 
 
 @dataclass
@@ -58,16 +58,20 @@ def coverage(period: ReportingPeriod, rows: Iterable[PublishedDeliverable]) -> C
     return counted(len(rows), headings, later, other)
 
 
-def counted_coverage(period: ReportingPeriod, rows: QuerySet[PublishedDeliverable]) -> Coverage:
-    """The same counts as `coverage`, made by the database: one aggregate and one count by starting year."""
-    heading = Q(status="", deliverable_id__in=rows.filter(parent_id__isnull=False).values("parent_id"))
-    starts_later = Q(status="", start_year__gt=period.start_year) & ~heading
-    totals = rows.order_by().aggregate(
-        rows=Count("pk"), headings=Count("pk", filter=heading), unreported=Count("pk", filter=Q(status=""))
-    )
-    later = Counter(dict(rows.filter(starts_later).order_by().values_list("start_year").annotate(count=Count("pk"))))
-    other = totals["unreported"] - totals["headings"] - sum(later.values())
-    return counted(totals["rows"], totals["headings"], later, other)
+def counted_coverage(period: ReportingPeriod) -> Coverage:
+    """The same counts as `coverage`, from the figures publishing counted (napreport.report.models.count_published:
+    the rows by status, heading or not, and the year a row without a status starts)."""
+    rows = headings = other = 0
+    later: Counter[int] = Counter()
+    for *_pillar, status, starts, heading, count in published_figures(period)["counts"]:
+        rows += count
+        if heading:
+            headings += count
+        elif starts:
+            later[starts] += count
+        elif not status:
+            other += count
+    return counted(rows, headings, later, other)
 
 
 def counted(rows: int, headings: int, later: Counter[int], other: int) -> Coverage:

@@ -11,26 +11,14 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import PublishedDeliverable, ReportingPeriod, Status, natural_sort_key
+from napreport.public.published import published_figures
 from napreport.public.search import matching
 from napreport.public.typography import typography
+from napreport.report.models import OUTLINE_FIELDS
 
 # An option names its objective or task by code and the start of its text: the full titles made the Task <select>
 # (and the page) 1,767 px wide. The page's stylesheet also caps a <select> at the width of the screen.
 OPTION_LENGTH = 50
-
-
-# What the choices are made of, in both languages (each row read as the page's language reads it).
-CHOICE_FIELDS = (
-    "pillar_number",
-    "pillar_name_en",
-    "pillar_name_fr",
-    "objective_code",
-    "objective_text_en",
-    "objective_text_fr",
-    "task_code",
-    "task_title_en",
-    "task_title_fr",
-)
 
 
 class ProgressFilter(django_filters.FilterSet):
@@ -52,9 +40,12 @@ class ProgressFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         if queryset is None:
             raise TypeError("ProgressFilter needs the year's rows (queryset=…)")
-        # The year's pillars, objectives and tasks, each once, from the database (unsaved rows holding only those
-        # columns): the choices cost one query whatever the number of deliverables.
-        rows = [PublishedDeliverable(**row) for row in queryset.order_by().values(*CHOICE_FIELDS).distinct()]
+        # The year's pillars, objectives and tasks, each once, as publishing listed them (unsaved rows holding only
+        # those columns, read in the page's language): the choices cost one query whatever the size of the chart.
+        rows = [
+            PublishedDeliverable(**dict(zip(OUTLINE_FIELDS, entry, strict=True)))
+            for entry in published_figures(period)["outline"]
+        ]
         pillars = {(str(row.pillar_number), typography(f"{row.pillar_number}. {row.pillar_name}")) for row in rows}
         objectives = {(row.objective_code, option(row.objective_code, row.objective_text)) for row in rows}
         tasks = {(row.task_code, option(row.task_code, row.task_title)) for row in rows}

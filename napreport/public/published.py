@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from commitments.models import (
     parse_fiscal_year,
 )
 from napreport.public.search import fold
+from napreport.report.models import PublishedFigures
 
 
 def current_plan() -> ActionPlan:
@@ -56,6 +57,17 @@ def published_rows(period: ReportingPeriod) -> QuerySet[PublishedDeliverable]:
     return PublishedDeliverable.objects.filter(period=period).order_by("chart_order")
 
 
+def published_figures(period: ReportingPeriod) -> dict[str, Any]:
+    """What publishing counted of a published period's rows (napreport.report.models.count_published): one query,
+    whatever the size of the chart, read once per period object (the filters and the counts of a page share it)."""
+    if not period.is_published:
+        raise Http404
+    memo = vars(period)
+    if "_published_figures" not in memo:
+        memo["_published_figures"] = PublishedFigures.objects.of(period)
+    return memo["_published_figures"]
+
+
 @dataclass
 class DepartmentCounts:
     """A published department and how many deliverables it leads in each status ("" for none reported)."""
@@ -74,10 +86,9 @@ class DepartmentCounts:
 def department_counts(period: ReportingPeriod) -> list[DepartmentCounts]:
     """The departments that lead a deliverable of `period`, in the alphabetical order of their short name in the
     page's language (GRC under G in French), each with its counts by status. Two queries: the departments, and
-    the counts (one aggregate by department and status)."""
+    the year's figures (counted by department and status when it was published)."""
     counts: dict[int, dict[str, int]] = {}
-    by_lead = published_rows(period).order_by().filter(leads__isnull=False).values_list("leads", "status")
-    for department_id, status, count in by_lead.annotate(count=Count("pk")):
+    for department_id, status, count in published_figures(period)["departments"]:
         counts.setdefault(department_id, {})[status] = count
     departments = [
         DepartmentCounts(department, counts[department.department_id])

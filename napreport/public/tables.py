@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django_tables2.data import TableQuerysetData
 
 from commitments.models import PublishedDeliverable, Status, fiscal_year_table, status_label
 from napreport.public.search import fold
@@ -17,6 +18,22 @@ from napreport.public.typography import typography
 def row_class(record: PublishedDeliverable) -> str:
     """A sub-item is indented under its parent row (the stylesheet's `.sub-item`)."""
     return "sub-item" if record.parent_id else ""
+
+
+class PagedRows(TableQuerysetData):
+    """A table's rows, paged in the database in two steps: the page's keys first, in the table's order (the
+    database sorts and skips only the keys), then those rows, in the same order. In one step, the database built
+    every row it skipped or sorted, all its columns and texts: the first page cost more as the chart grew, and the
+    last page (an OFFSET past every other row) more still. `count`, when the caller knows it, spares the count."""
+
+    def __init__(self, data: QuerySet[PublishedDeliverable], count: int | None = None) -> None:
+        super().__init__(data)
+        self._length = count
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, slice):
+            return self.data.filter(pk__in=self.data.values("pk")[key])
+        return self.data[key]
 
 
 class ProgressTable(tables.Table):
@@ -36,7 +53,9 @@ class ProgressTable(tables.Table):
         row_attrs = {"class": row_class}
         empty_text = _("No deliverable matches these filters.")
 
-    def __init__(self, data: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, data: Any, *args: Any, count: int | None = None, **kwargs: Any) -> None:
+        if isinstance(data, QuerySet):
+            data = PagedRows(data, count)
         super().__init__(data, *args, **kwargs)
         self.parents: dict[int, PublishedDeliverable] | None = None
 
@@ -115,7 +134,7 @@ class DepartmentTable(ProgressTable):
 
 
 class ChangedRow(Protocol):
-    """A later year's row as napreport.public.views.changed_rows annotates it with the earlier year's values."""
+    """A later year's row as napreport.report.models.changed_rows annotates it with the earlier year's values."""
 
     earlier_status: str
     earlier_target: int | None
@@ -123,7 +142,7 @@ class ChangedRow(Protocol):
 
 class ChangesTable(ProgressTable):
     """Deliverables whose status or target changed between two years: each row is the later year's, annotated
-    with the earlier year's `earlier_status` and `earlier_target` (napreport.public.views.changed_rows)."""
+    with the earlier year's `earlier_status` and `earlier_target` (napreport.report.models.changed_rows)."""
 
     earlier_status = tables.Column()
 

@@ -5,8 +5,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemaps_views
 from django.core.paginator import EmptyPage
-from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, When
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -33,6 +32,7 @@ from napreport.public.filters import ProgressFilter
 from napreport.public.published import (
     current_plan,
     department_counts,
+    published_figures,
     published_period,
     published_periods,
     published_rows,
@@ -42,7 +42,7 @@ from napreport.public.tables import ChangesTable, DepartmentTable, ProgressTable
 from napreport.public.typography import typography
 from napreport.report.build import PillarBlock, status_summary
 from napreport.report.exports import CONTENT_TYPES, FORMATS, render_export
-from napreport.report.models import PublishedReport
+from napreport.report.models import PublishedReport, changed_rows
 from napreport.report.summary import STARTS_LATER
 
 PAGE_SIZE = 25
@@ -69,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
     plan = current_plan()
     periods = published_periods(plan)
     latest = periods[0] if periods else None
-    # Counted in the database: the home page reads no row of the chart, whatever its size.
+    # Counted when the year was published: the home page reads no row of the chart, whatever its size.
     summary = status_summary(pillar_blocks(latest)) if latest else None
     reports = PublishedReport.objects.filter(
         period__in=periods, format=PublishedReport.Format.PDF, language=get_language()
@@ -83,7 +83,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "periods": periods,
             "latest": latest,
             "summary": summary,
-            "totals": totals_sentence(counted_coverage(latest, published_rows(latest))) if latest else "",
+            "totals": totals_sentence(counted_coverage(latest)) if latest else "",
             "collection": collection_progress(plan),
             "reports": {report.period_id: report for report in reports},
             "title": _("Progress on the National Action Plan"),
@@ -94,19 +94,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def pillar_blocks(period: ReportingPeriod) -> list[PillarBlock]:
     """The status summary's pillars, counted as the report counts them (napreport.report.build.chart_blocks: a
     heading with no status of its own is not counted; a row without a status that starts after the year is
-    counted as "Starts in 2014–2015"), by one aggregate query; their names in the page language's typography."""
-    rows = published_rows(period)
-    heading = Q(status="", deliverable_id__in=rows.filter(parent_id__isnull=False).values("parent_id"))
-    later = Q(status="", start_year__gt=period.start_year)
-    counts = (
-        rows.exclude(heading)
-        .order_by()
-        .annotate(starts=Case(When(later, then=F("start_year")), default=None))
-        .values_list("pillar_number", "pillar_name_en", "pillar_name_fr", "status", "starts")
-        .annotate(count=Count("pk"))
-    )
+    counted as "Starts in 2014–2015"), from the figures publishing counted (one query); their names in the page
+    language's typography."""
     blocks: dict[int, PillarBlock] = {}
-    for number, name_en, name_fr, status, starts, count in counts:
+    for number, name_en, name_fr, status, starts, heading, count in published_figures(period)["counts"]:
+        if heading:
+            continue
         name = PublishedDeliverable(pillar_name_en=name_en, pillar_name_fr=name_fr).pillar_name
         block = blocks.setdefault(number, PillarBlock(number, typography(name)))
         block.counts[f"{STARTS_LATER}{starts}" if starts else status] += count
@@ -123,7 +116,9 @@ def progress(request: HttpRequest, year: str) -> HttpResponse:
     # An invalid value (a bookmarked link to a task another year does not have) is said beside its field, and
     # the table shows every row, with no filter, rather than nothing.
     valid = filters.is_valid()
-    shown = filters.qs.distinct() if valid else rows
+    # No filter can repeat a row (a row has each lead once), so no DISTINCT, which made the database compare every
+    # column of every matching row to count them.
+    shown = filters.qs if valid else rows
     export = request.GET.get("download")
     if export:
         if export not in FORMATS:
@@ -133,11 +128,12 @@ def progress(request: HttpRequest, year: str) -> HttpResponse:
     described = filters.described() if valid else []
     if described:
         title = _("%(title)s (%(filters)s)") % {"title": title, "filters": "; ".join(described)}
-    table = ProgressTable(shown)
+    counts = counted_coverage(period)  # counted when the year was published: the page loads only the rows it shows
+    # Unfiltered, the table's rows are the year's, which publishing counted: no count of them either.
+    table = ProgressTable(shown, count=None if described else counts.rows)
     table.caption = _("Deliverables, %(year)s") % {"year": fiscal_year_table(period.start_year)}
     RequestConfig(request, paginate=False).configure(table)  # the ?sort= order; unknown columns are ignored
     paginate(request, table)
-    counts = counted_coverage(period, rows)  # in the database: the page loads only the rows it shows
     return render(
         request,
         "public/progress.html",
@@ -197,7 +193,13 @@ def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not history:
         raise Http404(_("No published deliverable has this number."))
     latest = history[-1]
-    items = PublishedDeliverable.objects.filter(period=latest.period, parent_id=pk).order_by("chart_order")
+    # Its sub-items in every year by their parent (its index), then the latest year's: asked for the year as well,
+    # SQLite walked the whole year in chart order (the index of that order) to find them.
+    items = [
+        item
+        for item in PublishedDeliverable.objects.filter(parent_id=pk).order_by("chart_order")
+        if item.period_id == latest.period_id
+    ]
     # The leads' names and pages as that year published them.
     leads = PublishedDepartment.objects.filter(period=latest.period, department__published_rows=latest)
     slips = [entry for entry in history if entry.slip_reason]  # each later target, with the department's reason
@@ -252,11 +254,16 @@ def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The department's names and address as the latest year published them.
     department = get_object_or_404(PublishedDepartment, period=period, slug=slug)
     rows = published_rows(period).filter(leads=department.department_id)
-    counts = dict(rows.order_by().values_list("status").annotate(count=Count("pk")))
+    # Its deliverables by status, as publishing counted them.
+    counts = {
+        status: count
+        for department_id, status, count in published_figures(period)["departments"]
+        if department_id == department.department_id
+    }
     if not counts:
         raise Http404(_("This department leads no published deliverable."))
     statuses = [(Status(status).label, counts[status]) for status in Status.values if counts.get(status)]
-    table = DepartmentTable(rows)
+    table = DepartmentTable(rows, count=sum(counts.values()))
     table.caption = _("Deliverables led, %(year)s") % {"year": fiscal_year_table(period.start_year)}
     paginate(request, table)
     return render(
@@ -285,7 +292,9 @@ def changes(request: HttpRequest) -> HttpResponse:
     earlier = by_label.get(request.GET.get("from", periods[1].label))
     if later is None or earlier is None or earlier.start_year >= later.start_year:
         raise Http404(_("Choose two published years, the earlier one first."))
-    table = ChangesTable(changed_rows(earlier, later), earlier=earlier.start_year, later=later.start_year)
+    # How many changed since the earlier year, as publishing counted them (when it published the later year).
+    count = published_figures(later)["changes"].get(str(earlier.pk))
+    table = ChangesTable(changed_rows(earlier, later), earlier=earlier.start_year, later=later.start_year, count=count)
     table.caption = _("Status changes, %(earlier)s to %(later)s") % {
         "earlier": fiscal_year_table(earlier.start_year),
         "later": fiscal_year_table(later.start_year),
@@ -295,23 +304,6 @@ def changes(request: HttpRequest) -> HttpResponse:
         request,
         "public/changes.html",
         {"periods": periods, "earlier": earlier, "later": later, "table": table, "title": title},
-    )
-
-
-def changed_rows(earlier: ReportingPeriod, later: ReportingPeriod) -> QuerySet[PublishedDeliverable]:
-    """The later year's rows whose status or target differs from the earlier year's row of the same deliverable
-    (one join in the database), each annotated with `earlier_status` and `earlier_target`. Deliverables that
-    only one of the years published are not changes."""
-    same_deliverable_earlier = Q(deliverable__published_rows__period=earlier)
-    return (
-        published_rows(later)
-        .annotate(earlier_row=FilteredRelation("deliverable__published_rows", condition=same_deliverable_earlier))
-        .filter(earlier_row__isnull=False)
-        .annotate(earlier_status=F("earlier_row__status"), earlier_target=F("earlier_row__target_year"))
-        # A target may be empty in either year: 0 stands for "none" (no fiscal year starts in year 0), so that
-        # "none" to "none" is no change and "none" to a year is one.
-        .alias(target=Coalesce("target_year", 0), earlier_target_or_none=Coalesce("earlier_row__target_year", 0))
-        .exclude(status=F("earlier_status"), target=F("earlier_target_or_none"))
     )
 
 

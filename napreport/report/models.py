@@ -10,12 +10,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from commitments.models import ReportingPeriod, Translated
+from commitments.models import PublishedDeliverable, ReportingPeriod, Translated
 from napreport.report.html import clean_html
 
 
@@ -241,3 +243,120 @@ class Publication(models.Model):
 
 # A stage (one PDF of a very large chart) takes well under a minute; no news for this long means no worker.
 STALLED_AFTER = timedelta(minutes=5)
+
+
+# The shape of PublishedFigures.figures: change it with what `count_published` returns, so that figures stored by
+# older code are counted again on the fly rather than misread.
+FIGURES_VERSION = 1
+
+
+class PublishedFiguresManager(models.Manager["PublishedFigures"]):
+    def store(self, period: ReportingPeriod) -> "PublishedFigures":
+        """Count the frozen rows of `period` and keep the figures (publishing, once the chart is frozen)."""
+        figures, _created = self.update_or_create(
+            period=period, defaults={"version": FIGURES_VERSION, "figures": count_published(period)}
+        )
+        return figures
+
+    def of(self, period: ReportingPeriod) -> dict[str, Any]:
+        """The figures of a published period: one read of the stored ones, or, for a year published before they
+        were stored, counted now (the same aggregates, run on each request)."""
+        stored = self.filter(period=period, version=FIGURES_VERSION).values_list("figures", flat=True).first()
+        return stored if stored is not None else count_published(period)
+
+
+class PublishedFigures(models.Model):
+    """What the public pages count of a published year, counted once when it is published (its rows never change
+    again), so that no page aggregates the year's rows on each request: `count_published` says what is kept."""
+
+    period = models.OneToOneField(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="published_figures", verbose_name=_("period")
+    )
+    version = models.PositiveSmallIntegerField(default=FIGURES_VERSION)
+    figures = models.JSONField()
+
+    objects = PublishedFiguresManager()
+
+    class Meta:
+        verbose_name = _("published figures")
+        verbose_name_plural = _("published figures")
+
+    def __str__(self) -> str:
+        return f"{self.period_id} figures"
+
+
+# The columns of the year's outline (its pillars, objectives and tasks, each once): the progress table's filter
+# choices, in both languages.
+OUTLINE_FIELDS = (
+    "pillar_number",
+    "pillar_name_en",
+    "pillar_name_fr",
+    "objective_code",
+    "objective_text_en",
+    "objective_text_fr",
+    "task_code",
+    "task_title_en",
+    "task_title_fr",
+)
+# The columns of each entry of figures["counts"], the rows counted by pillar and status.
+COUNT_FIELDS = ("pillar_number", "pillar_name_en", "pillar_name_fr", "status", "starts", "heading", "count")
+
+
+def count_published(period: ReportingPeriod) -> dict[str, Any]:
+    """The figures of `period`'s published rows, as plain JSON data, in three aggregate queries and a count for
+    each earlier published year:
+
+    - "counts": the rows by pillar (number and names), status, whether a row without a status starts after the
+      year ("starts": its start year, else null), and whether it is a heading (no status of its own, and
+      sub-items, each with theirs): what the report's chart_blocks and the pages' coverage count;
+    - "outline": the year's pillars, objectives and tasks, each once (OUTLINE_FIELDS);
+    - "departments": [department id, status, rows] for each lead department (a row counts for each of its leads);
+    - "changes": {earlier period's id: how many rows changed since} for each year published before it
+      (`changed_rows`; a year published later than a later year is counted by the page itself).
+    """
+    rows = PublishedDeliverable.objects.filter(period=period).order_by()
+    heading = Q(status="", deliverable_id__in=rows.filter(parent_id__isnull=False).values("parent_id"))
+    later = Q(status="", start_year__gt=period.start_year) & ~heading
+    counts = (
+        rows.annotate(
+            starts=Case(When(later, then=F("start_year")), default=None),
+            heading=Case(When(heading, then=True), default=False, output_field=models.BooleanField()),
+        )
+        .values_list(*COUNT_FIELDS[:-1])
+        .annotate(count=Count("pk"))
+        .order_by(*COUNT_FIELDS[:-1])
+    )
+    outline = rows.values_list(*OUTLINE_FIELDS).distinct().order_by(*OUTLINE_FIELDS)
+    departments = (
+        rows.filter(leads__isnull=False)
+        .values_list("leads", "status")
+        .annotate(count=Count("pk"))
+        .order_by("leads", "status")
+    )
+    earlier_years = ReportingPeriod.objects.filter(
+        plan_id=period.plan_id, state=ReportingPeriod.State.PUBLISHED, start_year__lt=period.start_year
+    )
+    return {
+        "counts": [list(entry) for entry in counts],
+        "outline": [list(entry) for entry in outline],
+        "departments": [list(entry) for entry in departments],
+        "changes": {str(earlier.pk): changed_rows(earlier, period).count() for earlier in earlier_years},
+    }
+
+
+def changed_rows(earlier: ReportingPeriod, later: ReportingPeriod) -> QuerySet[PublishedDeliverable]:
+    """The later year's rows whose status or target differs from the earlier year's row of the same deliverable
+    (one join in the database), each annotated with `earlier_status` and `earlier_target`. Deliverables that
+    only one of the years published are not changes."""
+    same_deliverable_earlier = Q(deliverable__published_rows__period=earlier)
+    return (
+        PublishedDeliverable.objects.filter(period=later)
+        .order_by("chart_order")
+        .annotate(earlier_row=FilteredRelation("deliverable__published_rows", condition=same_deliverable_earlier))
+        .filter(earlier_row__isnull=False)
+        .annotate(earlier_status=F("earlier_row__status"), earlier_target=F("earlier_row__target_year"))
+        # A target may be empty in either year: 0 stands for "none" (no fiscal year starts in year 0), so that
+        # "none" to "none" is no change and "none" to a year is one.
+        .alias(target=Coalesce("target_year", 0), earlier_target_or_none=Coalesce("earlier_row__target_year", 0))
+        .exclude(status=F("earlier_status"), target=F("earlier_target_or_none"))
+    )

@@ -41,6 +41,7 @@ from napreport.report.models import (
     PART_KEYS,
     NarrativeSection,
     Publication,
+    PublishedFigures,
     PublishedReport,
     SectionKey,
 )
@@ -334,7 +335,8 @@ def move(source: str, target: str) -> None:
 
 def publish_chart(period: ReportingPeriod) -> ReportingPeriod:
     """Freeze the period's chart into PublishedDeliverable rows, with the names the public pages show (the plan's
-    title, its pillars, the lead departments), and mark the period published."""
+    title, its pillars, the lead departments), count them once for the public pages (PublishedFigures), and mark
+    the period published."""
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
     if period.is_published:
         raise ValueError(f"{period.label} is already published.")
@@ -348,6 +350,7 @@ def publish_chart(period: ReportingPeriod) -> ReportingPeriod:
         for department in row.lead_departments
     )
     freeze_names(period, {department.pk: department for row in rows for department in row.lead_departments})
+    PublishedFigures.objects.store(period)
     period.state = ReportingPeriod.State.PUBLISHED
     period.published_at = timezone.now()
     period.save(update_fields=["state", "published_at", "plan_title_en", "plan_title_fr", "plan_launched"])

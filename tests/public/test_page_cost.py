@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from commitments.models import Deliverable, PublishedDeliverable, ReportingPeriod, Status
+from napreport.report.models import FIGURES_VERSION, OUTLINE_FIELDS, PublishedFigures
 from tests.public.conftest import grow_published, publish_second_year
 
 LOCMEM = {
@@ -21,9 +22,10 @@ LOCMEM = {
     "public": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public"},
 }
 DEPARTMENT = "/en/departments/rcmp/"
-# Each count includes the one query for "Date modified". Department: plan, periods, department, the status
-# counts, the table's count and its page of rows. Changes: plan, periods, the count of changes and their page.
-DEPARTMENT_QUERIES = 8  # 7, and one for the parents of the sub-items the page shows ("Part of: …")
+# Each count includes the one query for "Date modified". Department: plan, periods, department, the year's
+# figures (its status counts and so the table's count, counted at publication) and its page of rows. Changes: plan,
+# periods, the later year's figures (the count of changes) and their page.
+DEPARTMENT_QUERIES = 7  # 6, and one for the parents of the sub-items the page shows ("Part of: …"); 8 before
 CHANGES_QUERIES = 5
 
 
@@ -95,6 +97,8 @@ def grow_both_years(earlier, later, times):
                 for pk, department in lead_pairs
                 if pk in clones
             )
+    for period in rows:  # the copies join each year as if published with it (publishing counts a year once)
+        PublishedFigures.objects.store(period)
 
 
 def expected_changes(earlier, later):
@@ -177,6 +181,7 @@ def two_years(demo, published, django_capture_on_commit_callbacks):
     if earlier_row.status == row.status and earlier_row.target_year == row.target_year:
         row.target_year += 1
         row.save()
+        PublishedFigures.objects.store(later)  # as if published so
     return published, later
 
 
@@ -264,3 +269,69 @@ def test_the_paged_tables_are_valid_html(client, two_years, tmp_path):
         [str(checker), "--root", str(tmp_path), "--format", "text"], capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_publishing_counts_the_year_as_its_rows_count(published):
+    """The figures publishing stores are the year's rows counted: the coverage the pages explain (as counted from
+    the loaded rows), each lead department's rows by status, and the year's pillars, objectives and tasks."""
+    from napreport.public.coverage import counted_coverage, coverage
+
+    figures = PublishedFigures.objects.get(period=published)
+    assert figures.version == FIGURES_VERSION
+    rows = list(PublishedDeliverable.objects.filter(period=published).prefetch_related("leads"))
+    assert counted_coverage(published) == coverage(published, rows)
+    assert counted_coverage(published).headings > 0 and counted_coverage(published).without_status > 0
+    by_lead = Counter((department.pk, row.status) for row in rows for department in row.leads.all())
+    assert {(lead, status): count for lead, status, count in figures.figures["departments"]} == by_lead
+    outline = {tuple(getattr(row, field) for field in OUTLINE_FIELDS) for row in rows}
+    assert sorted(tuple(entry) for entry in figures.figures["outline"]) == sorted(outline)
+
+
+@override_settings(CACHES=LOCMEM)
+@pytest.mark.django_db
+def test_a_year_published_without_stored_figures_shows_the_same_pages(client, published):
+    """A year published before its figures were stored (or stored in an older shape) is counted on each request:
+    the same pages, in both languages."""
+    urls = [
+        "/en/",
+        "/fr/",
+        "/en/progress/2013-2014/",
+        "/fr/progres/2013-2014/?department=rcmp",
+        "/en/progress/2013-2014/?pillar=2&page=2&per_page=25",
+        "/en/departments/",
+        "/fr/ministeres/",
+        DEPARTMENT,
+    ]
+
+    def pages():
+        caches["public"].clear()
+        return {url: client.get(url).content.decode() for url in urls}
+
+    stored = pages()
+    PublishedFigures.objects.filter(period=published).update(version=FIGURES_VERSION - 1, figures={})
+    assert pages() == stored
+    PublishedFigures.objects.filter(period=published).delete()
+    assert pages() == stored
+
+
+@pytest.mark.django_db
+def test_the_progress_tables_pages_show_every_row_once_in_each_order(client, published):
+    """Paged in two steps (the page's keys, then its rows): every row once across the pages, in the table's order,
+    first page to last, whatever the sort."""
+    grow_published(published, 3)
+    rows = PublishedDeliverable.objects.filter(period=published)
+    total = rows.count()
+    orders = {
+        "": ("task_sort_key", "chart_order"),
+        "sort=-task_code&": ("-task_sort_key", "-chart_order"),
+        "sort=text&": ("chart_order",),
+        "sort=-text&": ("-chart_order",),
+    }
+    for sort, order in orders.items():
+        shown = []
+        for page in range(1, -(-total // 100) + 1):
+            html = client.get(f"/en/progress/2013-2014/?{sort}per_page=100&page={page}").content.decode()
+            shown += re.findall(r'href="/en/deliverables/(\d+)/"', html)
+        expected = [str(pk) for pk in rows.order_by(*order).values_list("deliverable_id", flat=True)]
+        assert shown == expected, sort

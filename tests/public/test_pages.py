@@ -270,12 +270,14 @@ def test_publishing_clears_the_cached_pages(client, published, demo, django_capt
 @pytest.mark.django_db
 def test_each_page_runs_the_same_queries_at_1x_and_10x(client, published, django_assert_num_queries):
     # Each count includes the one query for "Date modified" (a page is rendered once per publication).
-    # Home: 5, the year being collected (its period, its departments' counts), the status summary (one
-    # aggregate) and the counts it explains (an aggregate and a count by starting year), reading no chart row.
-    # Progress: 7, the published years it links to, the filters' choices (one distinct query), the counts the
-    # page explains (an aggregate and a count by starting year), the parents of the sub-items it shows, and none
-    # of the year's other rows. Department: 7 and those parents too.
-    expected = {"home": 10, "progress": 11, "deliverable": 4, "department": 8, "changes": 3, "downloads": 4}
+    # Home: 5, the year being collected (its period, its departments' counts), and the year's figures (what
+    # publishing counted: the status summary and the counts it explains), reading no chart row (10 before the
+    # figures were stored). Progress: the plan, the year, the published years it links to, the year's figures (the
+    # filters' choices, the counts the page explains), its departments, the count of the filtered rows, the page's
+    # rows and the parents of the sub-items it shows, and none of the year's other rows (11 before). Department:
+    # the plan, the years, the department, the year's figures (its counts by status, hence the table's count), the
+    # page's rows and those parents (8 before).
+    expected = {"home": 8, "progress": 9, "deliverable": 4, "department": 7, "changes": 3, "downloads": 4}
     urls = page_urls(published)
 
     def count_all():
