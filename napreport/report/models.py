@@ -174,7 +174,22 @@ class PublishedReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.period.label} {self.get_language_display()} {self.get_format_display()}"
+        """“2013-2014 report, English PDF”, “2013-2014 open data, French CSV”, in the reader's language (reads
+        self.period: select_related it for a list)."""
+        if self.format == self.Format.DATAPACKAGE:  # in both languages
+            file = gettext("data package")
+        else:
+            kind = self.get_format_display()
+            if self.format == self.Format.ALL_YEARS_CSV:
+                kind = gettext("CSV of all years")
+            in_language: dict[str, str] = {
+                self.Language.ENGLISH: gettext("English %(format)s"),
+                self.Language.FRENCH: gettext("French %(format)s"),
+            }
+            file = in_language[self.language] % {"format": kind}
+        if self.format in REPORT_FORMATS:
+            return gettext("%(period)s report, %(file)s") % {"period": self.period.label, "file": file}
+        return gettext("%(period)s open data, %(file)s") % {"period": self.period.label, "file": file}
 
 
 # The formats of the annual report itself; the others are the chart's downloads (napreport.report.exports).
@@ -228,7 +243,11 @@ class Publication(models.Model):
         verbose_name_plural = _("publications")
 
     def __str__(self) -> str:
-        return f"{self.period_id} {self.stage}"
+        """“Publication of 2013-2014: Rendering the English PDF” (reads self.period)."""
+        return gettext("Publication of %(period)s: %(stage)s") % {
+            "period": self.period.label,
+            "stage": self.get_stage_display(),
+        }
 
     @property
     def is_finished(self) -> bool:
@@ -282,7 +301,8 @@ class PublishedFigures(models.Model):
         verbose_name_plural = _("published figures")
 
     def __str__(self) -> str:
-        return f"{self.period_id} figures"
+        """“Published figures of 2013-2014” (reads self.period)."""
+        return gettext("Published figures of %(period)s") % {"period": self.period.label}
 
 
 # The columns of the year's outline (its pillars, objectives and tasks, each once): the progress table's filter
