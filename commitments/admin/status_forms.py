@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from commitments.admin.widgets import LIST_ROW_RENDERER
 from commitments.models import (
     ReportingPeriod,
     StatusUpdate,
@@ -107,6 +108,8 @@ class StatusUpdateForm(forms.ModelForm):
 
 class QuickUpdateForm(StatusUpdateForm):
     """One row of the quick-update list: status, target year and English note, beside the row's text."""
+
+    default_renderer = LIST_ROW_RENDERER  # a page renders some 600 of its widgets: see ListRowRenderer
 
     class Meta:
         model = StatusUpdate
