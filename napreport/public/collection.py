@@ -12,10 +12,10 @@ period moving to review, reach a cached home page within that time too.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from commitments.dashboard import department_progress
-from commitments.models import ActionPlan, ReportingPeriod
+from commitments.models import ActionPlan, DeliverableLead, ReportingPeriod
 
 
 @dataclass
@@ -36,11 +36,16 @@ def collection_progress(plan: ActionPlan) -> Collection | None:
     ).first()
     if period is None:
         return None
-    # department_progress() annotates `outstanding`, which the stubs cannot see.
-    departments = list(department_progress(period).values_list("outstanding", flat=True))  # type: ignore[misc]
+    # The departments leading a deliverable tracked this year, and those of them with an update not yet made, in
+    # one aggregate over the year's lead links: the dashboard's figures for each department (department_progress)
+    # cost three times as much at 100x the chart (on bench_pages' database: 34 ms of CPU against 11, machine loaded).
+    counts = DeliverableLead.objects.filter(deliverable__status_updates__period=period).aggregate(
+        departments=Count("department", distinct=True),
+        behind=Count("department", distinct=True, filter=Q(deliverable__status_updates__updated_at__isnull=True)),
+    )
     return Collection(
         start_year=period.start_year,
-        reported=sum(1 for outstanding in departments if not outstanding),
-        departments=len(departments),
+        reported=counts["departments"] - counts["behind"],
+        departments=counts["departments"],
         counted_at=timezone.now(),
     )
