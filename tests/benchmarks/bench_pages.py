@@ -13,6 +13,11 @@ and the size of each response, then each page's p50 at every size against its p5
 
 Each size runs in its own process (Django is set up once per database). The load average is printed: the
 machine may be busy, and the ratios between sizes measured in the same run are what counts.
+
+BENCH_KEEP=<folder> keeps each size's database (SQLite file and media under <folder>/<times>x-<backend>/, or the
+PostgreSQL database bench_pages_<times>x) and, when that size was built there before, migrates and measures it
+again without rebuilding it: to profile one size's pages (CaptureQueriesContext, EXPLAIN, cProfile) against the
+database the benchmark measures, or to measure a change on the same data.
 """
 
 import json
@@ -28,6 +33,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 SIZES = [int(times) for times in os.environ.get("BENCH_TIMES", "1,10,100").split(",")]
 REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
 DATABASE_BASE = os.environ.get("BENCH_DATABASE_URL", "").rstrip("/")
+KEEP = os.environ.get("BENCH_KEEP", "")
 TARGET_GROWTH, TARGET_P50_MS = 1.5, 150
 
 
@@ -45,15 +51,18 @@ def measure_one_size(times: int) -> list[dict]:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # production's hashed static files
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 -- closed with the process
-    with transaction.atomic():
-        published, second = publish_second_year()
-        grow(times, published, second)
+    from commitments.models import PublishedDeliverable, ReportingPeriod
+
+    if os.environ.get("BENCH_REUSE"):  # built by an earlier run (BENCH_KEEP)
+        published = ReportingPeriod.objects.get(start_year=2013)
+    else:
+        call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 -- closed with the process
+        with transaction.atomic():
+            published, second = publish_second_year()
+            grow(times, published, second)
 
     from django.contrib.auth import get_user_model
     from django.utils import translation
-
-    from commitments.models import PublishedDeliverable
 
     users = get_user_model().objects
     coordinator, rcmp = users.get(username="coordinator"), users.get(username="rcmp")
@@ -96,6 +105,7 @@ def measure_one_size(times: int) -> list[dict]:
     uncached = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "public": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+        "public-recent": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }
     with override_settings(CACHES=uncached):
         client = Client()
@@ -173,11 +183,18 @@ def load_average() -> str:
 
 
 def run_size(times: int) -> list[dict]:
-    workdir = tempfile.mkdtemp(prefix=f"napreport-pages-{times}x-")
+    if KEEP:
+        workdir = f"{KEEP}/{times}x-{'postgresql' if DATABASE_BASE else 'sqlite'}"
+        os.makedirs(workdir, exist_ok=True)
+    else:
+        workdir = tempfile.mkdtemp(prefix=f"napreport-pages-{times}x-")
+    built = Path(workdir, "built")
+    reuse = KEEP and built.exists()
     if DATABASE_BASE:
         name = f"bench_pages_{times}x"
-        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        if not reuse:
+            subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
         database = f"{DATABASE_BASE}/{name}"
     else:
         database = f"sqlite:///{workdir}/bench.sqlite3"
@@ -191,10 +208,14 @@ def run_size(times: int) -> list[dict]:
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "testserver",
         "BENCH_PAGES_SIZE": str(times),
+        "BENCH_REUSE": "1" if reuse else "",
     }
     done = subprocess.run([sys.executable, __file__], env=environment, cwd=PROJECT, capture_output=True, text=True)
     if done.returncode:
         sys.exit(f"The {times}x run failed:\n{done.stderr[-3000:]}")
+    if KEEP:
+        built.write_text(database + "\n")
+        print(f"  ({times}x kept: DATABASE_URL={database} MEDIA_ROOT={workdir}/media)")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
