@@ -9,31 +9,42 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from commitments.models import Department, ReportingPeriod, SentReminder, Status, StatusUpdate
 
-UPDATES = "lead_links__deliverable__status_updates"  # a department's status updates, through its lead links
 
-
-def department_progress(period: ReportingPeriod) -> QuerySet[Department]:
-    """The departments leading deliverables tracked in `period`, by acronym, each annotated with `total`,
-    `done` (updated this period), `outstanding`, `returned`, `last` (its latest update) and `last_reminded`
-    (when it was last sent a reminder for the period). One query."""
-    last_reminder = SentReminder.objects.filter(period=period, department=OuterRef("pk")).order_by("-sent_at")
-    return (
-        Department.objects.filter(**{f"{UPDATES}__period": period})  # the counts below read the same join
+def department_progress(period: ReportingPeriod) -> list[Department]:
+    """The departments leading deliverables tracked in `period`, by acronym, each given `total`, `done` (updated
+    this period), `outstanding`, `returned`, `last` (its latest update) and `last_reminded` (when it was last sent
+    a reminder for the period). Two queries: the figures, grouped by lead department, then the departments."""
+    # A deliverable has each lead once (unique_lead_per_deliverable), so the join counts each status once per lead:
+    # no DISTINCT, which with the departments' columns in the GROUP BY tripled the query's time at 100x the chart.
+    lead = "deliverable__lead_links__department"
+    figures = {
+        row.pop(lead): row
+        for row in StatusUpdate.objects.filter(period=period, **{f"{lead}__isnull": False})
+        .values(lead)
         .annotate(
-            total=Count(UPDATES, distinct=True),
-            done=Count(UPDATES, filter=Q(**{f"{UPDATES}__updated_at__isnull": False}), distinct=True),
-            outstanding=Count(UPDATES, filter=Q(**{f"{UPDATES}__updated_at__isnull": True}), distinct=True),
-            returned=Count(UPDATES, filter=Q(**{f"{UPDATES}__review": StatusUpdate.Review.RETURNED}), distinct=True),
-            last=Max(f"{UPDATES}__updated_at"),
-            last_reminded=Subquery(last_reminder.values("sent_at")[:1]),
+            total=Count("pk"),
+            done=Count("pk", filter=Q(updated_at__isnull=False)),
+            outstanding=Count("pk", filter=Q(updated_at__isnull=True)),
+            returned=Count("pk", filter=Q(review=StatusUpdate.Review.RETURNED)),
+            last=Max("updated_at"),
         )
+        .order_by()
+    }
+    last_reminder = SentReminder.objects.filter(period=period, department=OuterRef("pk")).order_by("-sent_at")
+    departments: list[Department] = list(
+        Department.objects.filter(pk__in=figures)
+        .annotate(last_reminded=Subquery(last_reminder.values("sent_at")[:1]))
         .order_by("acronym")
     )
+    for department in departments:
+        for name, value in figures[department.pk].items():
+            setattr(department, name, value)
+    return departments
 
 
 @dataclass
@@ -91,7 +102,7 @@ def days_left(due_date: datetime.date | None) -> int | None:
 
 
 def dashboard(period: ReportingPeriod) -> dict[str, Any]:
-    """Everything the dashboard and its CSV show for `period`. Four queries, whatever the size of the chart."""
+    """Everything the dashboard and its CSV show for `period`. Five queries, whatever the size of the chart."""
     # In the reader's language's alphabetical order: GRC sorts under G on a French page.
     departments = sorted(department_progress(period), key=lambda department: sort_key(department.short_name))
     counts = (

@@ -161,9 +161,10 @@ def test_the_dashboard_runs_the_same_queries_at_1x_and_10x_the_chart(target, dja
     )
     client.get(url)  # content types and the like are cached by the first request
     # session, user, coordinator?, the period, the user's and groups' permissions (sidebar), the period's
-    # totals, the departments' figures (the last reminder as a subquery), statuses per pillar, the last
-    # sending, the targets moved later (last year's status as subqueries), saving the session (3)
-    expected = 14
+    # totals, the departments' figures (grouped by lead) and the departments (the last reminder as a subquery),
+    # statuses per pillar, the last sending, the targets moved later (last year's status as subqueries), saving
+    # the session (3)
+    expected = 15
     with django_assert_num_queries(expected):
         small = client.get(url).content.decode()
     rows = StatusUpdate.objects.filter(period=target.period).count()
@@ -179,9 +180,9 @@ def test_the_csv_runs_the_same_queries_at_1x_and_10x_the_chart(target, django_as
     client = client_for("coordinator")
     url = reverse(EXPORT)
     client.get(url)
-    # session, user, coordinator?, the period, the totals, the departments' figures, statuses per pillar,
-    # the last sending, saving the session (3)
-    expected = 11
+    # session, user, coordinator?, the period, the totals, the departments' figures and the departments,
+    # statuses per pillar, the last sending, saving the session (3)
+    expected = 12
     with django_assert_num_queries(expected):
         client.get(url)
     grow_chart(10, target.period)
