@@ -163,18 +163,43 @@ def publish_second_year():
 
 
 def grow(times: int, *published_periods) -> None:
-    """(times - 1) copies of every deliverable, each with its leads, published in both years, and a status in the
-    open period: bulk inserts, so 100x takes seconds."""
+    """(times - 1) copies of every deliverable, each with its leads, published in both years, and the open period
+    at `times` the chart too: bulk inserts, so 100x takes seconds."""
     sys.path.insert(0, str(PROJECT))
-    from commitments.models import Deliverable, ReportingPeriod, StatusUpdate
     from tests.public.conftest import grow_published
 
     for period in published_periods:
         grow_published(period, times)
+    grow_open_period(published_periods[-1])
+
+
+def grow_open_period(last) -> None:
+    """The staff pages' data: the open period's statuses, those of `last` (the last published year) carried forward
+    as ReportingPeriod.open_next does, and one for each of its published copies, each copy led by its original's
+    departments. So each department's list, the dashboard's counts and the coordinator's queue grow with the chart,
+    and at 1x the open period has the chart's statuses (the status lists show editable rows at every size)."""
+    from commitments.models import DeliverableLead, PublishedDeliverable, ReportingPeriod, StatusUpdate
+
     open_period = ReportingPeriod.objects.get(start_year=2015)
-    copies = Deliverable.objects.filter(position__gte=200)
+    carried = [
+        StatusUpdate(
+            deliverable_id=update.deliverable_id,
+            period=open_period,
+            status=update.status,
+            target_year=update.target_year,
+        )
+        for update in last.status_updates.all()
+    ]
+    copies = PublishedDeliverable.objects.filter(period=last, deliverable__position__gte=200).exclude(status="")
+    copies = list(copies.prefetch_related("leads"))
     StatusUpdate.objects.bulk_create(
-        StatusUpdate(deliverable=deliverable, period=open_period, status="ongoing") for deliverable in copies
+        carried
+        + [StatusUpdate(deliverable_id=row.deliverable_id, period=open_period, status="ongoing") for row in copies]
+    )
+    DeliverableLead.objects.bulk_create(
+        DeliverableLead(deliverable_id=row.deliverable_id, department=department, position=position)
+        for row in copies
+        for position, department in enumerate(row.leads.all(), start=1)
     )
 
 
