@@ -4,10 +4,11 @@ served as they were stored at publication."""
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -29,17 +30,39 @@ FILE_TYPES: dict[str, str] = {
 }
 
 
-def stored_download_response(download: PublishedReport) -> FileResponse:
+def stored_file_response(
+    request: HttpRequest, stored: PublishedReport, content_type: str, disposition: str
+) -> HttpResponseBase:
+    """A file stored at publication, streamed from storage (never read into memory), with what a browser, nginx or
+    a CDN needs to keep it: `Cache-Control: public`, its SHA-256 as ETag and its year's publication as
+    Last-Modified. A conditional request (If-None-Match, If-Modified-Since; GET or HEAD) is answered 304, and a
+    failed If-Match or If-Unmodified-Since 412, before the file is opened. Reads stored.period (its published_at):
+    set it to the period the caller has."""
+    # A stored file is streamed, so the page cache leaves it alone: say here what public_page says of a page.
+    validators = {"Cache-Control": f"public, max-age={settings.PUBLIC_CACHE_MAX_AGE}", "ETag": f'"{stored.sha256}"'}
+    published = stored.period.published_at  # always set once published (a constraint); the field allows None
+    last_modified = int(published.timestamp()) if published is not None else None
+    if last_modified is not None:
+        validators["Last-Modified"] = http_date(last_modified)
+    answered = get_conditional_response(request, etag=validators["ETag"], last_modified=last_modified)
+    if answered is not None:
+        if answered.status_code == 304:  # it says what the 200 would: its validators and how long to keep it
+            for header, value in validators.items():
+                answered[header] = value
+        return answered
+    response = FileResponse(stored.file.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = disposition
+    response["Content-Length"] = stored.size
+    for header, value in validators.items():
+        response[header] = value
+    return response
+
+
+def stored_download_response(request: HttpRequest, download: PublishedReport) -> HttpResponseBase:
     """A chart download stored at publication, with the type and file name its rendering had
     (`export_response`), so the links and the files people saved keep their names."""
-    response = FileResponse(download.file.open("rb"), content_type=FILE_TYPES[download.format])
     name = open_data_name(download.period, download.language, download.format)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Content-Length"] = download.size
-    # A stored file is streamed, so the page cache leaves it alone: say here what public_page says of a page.
-    patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_MAX_AGE)
-    response["ETag"] = f'"{download.sha256}"'
-    return response
+    return stored_file_response(request, download, FILE_TYPES[download.format], f'attachment; filename="{name}"')
 
 
 @dataclass
@@ -113,19 +136,20 @@ def data_dictionary(request: HttpRequest) -> HttpResponse:
 
 
 @read_only
-def report_file(request: HttpRequest, year: str, language: str, file_format: str) -> FileResponse:
+def report_file(request: HttpRequest, year: str, language: str, file_format: str) -> HttpResponseBase:
     """A stored report file, exactly as published."""
     period = published_period(current_plan(), year)
     report = get_object_or_404(
         PublishedReport, period=period, language=language, format=file_format, format__in=REPORT_FORMATS
     )
-    response = FileResponse(
-        report.file.open("rb"), content_type="application/pdf" if file_format == "pdf" else "text/html; charset=utf-8"
+    report.period = period  # its publication is the file's Last-Modified: no query for it
+    return stored_file_response(
+        request,
+        report,
+        "application/pdf" if file_format == "pdf" else "text/html; charset=utf-8",
+        # Opened in the browser (the HTML edition is a page to read); its name still serves "Save as".
+        f'inline; filename="annual-report-{period.label}-{language}.{file_format}"',
     )
-    # Opened in the browser (the HTML edition is a page to read); its name still serves "Save as".
-    response["Content-Disposition"] = f'inline; filename="annual-report-{period.label}-{language}.{file_format}"'
-    response["Content-Length"] = report.size
-    return response
 
 
 @read_only
@@ -138,7 +162,7 @@ def chart_download(request: HttpRequest, year: str, file_format: str) -> HttpRes
     if stored is not None:
         stored.period = period  # its label names the file: no query for it
         # public_page's View type says HttpResponse; it passes a streamed response through untouched (.streaming).
-        return stored_download_response(stored)  # type: ignore[return-value]
+        return stored_download_response(request, stored)  # type: ignore[return-value]
     # Fallback: a year published before the downloads were stored at publication has no file; its frozen rows
     # are rendered on request, as they were then (the same bytes a file would hold).
     return export_response(published_rows(period), file_format, f"action-items-{period.label}")
@@ -160,4 +184,4 @@ def open_data_file(request: HttpRequest, year: str, name: str) -> HttpResponse:
     language, file_format = kinds[name]
     stored = get_object_or_404(PublishedReport, period=period, language=language, format=file_format)
     stored.period = period  # its label names the file: no query for it
-    return stored_download_response(stored)  # type: ignore[return-value]
+    return stored_download_response(request, stored)  # type: ignore[return-value]

@@ -1,13 +1,20 @@
 """Issue #17, "downloads are files": the chart's CSV and JSON are written once, at publication, and served as
-stored files; the downloads page reads their sizes from the records and renders no export."""
+stored files; the downloads page reads their sizes from the records and renders no export. The report's PDF and
+HTML editions are served as the stored files they are too, streamed, with what a browser or nginx needs to keep
+them (public, their SHA-256 as ETag, their publication as Last-Modified) and 304s for conditional requests."""
 
 import hashlib
+import tracemalloc
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import http_date
 
 from commitments.models import ReportingPeriod
 from napreport.public.published import published_rows
@@ -132,3 +139,94 @@ def test_a_year_published_without_stored_downloads_still_downloads_rendered(clie
         assert response["Content-Disposition"] == f'attachment; filename="{name}"'
     html = client.get(url("en", "downloads")).content.decode()
     assert "(CSV)" in html and "(JSON)" in html  # no size to say, and none measured by rendering
+
+
+EDITIONS = [(language, file_format) for language in ("en", "fr") for file_format in ("pdf", "html")]
+
+
+def edition_url(language, file_format):
+    return url(language, "report-file", "2013-2014", language, file_format)
+
+
+@pytest.mark.parametrize(("language", "file_format"), EDITIONS)
+def test_a_report_edition_may_be_kept_by_its_checksum_and_publication_date(client, published, language, file_format):
+    edition = stored(published, language, file_format)
+    response = client.get(edition_url(language, file_format))
+    assert response.status_code == 200 and isinstance(response, FileResponse)
+    with edition.file.open("rb") as file:
+        assert response.getvalue() == file.read()
+    assert response["Cache-Control"] == f"public, max-age={settings.PUBLIC_CACHE_MAX_AGE}"
+    assert response["ETag"] == f'"{edition.sha256}"'
+    assert response["Last-Modified"] == http_date(published.published_at.timestamp())
+    assert int(response["Content-Length"]) == edition.size
+
+
+def test_a_report_edition_answers_if_none_match_with_a_304_without_opening_its_file(
+    client, published, monkeypatch, django_assert_num_queries
+):
+    edition = stored(published, "en", "pdf")
+    etag = f'"{edition.sha256}"'
+    monkeypatch.setattr(FieldFile, "open", fails_if_opened)
+    for method in (client.get, client.head):
+        with django_assert_num_queries(3):  # the plan, the published year, its file's record
+            response = method(edition_url("en", "pdf"), headers={"if-none-match": etag})
+        assert response.status_code == 304 and response.content == b""
+        # What the 200 would say of keeping it, so a cache refreshes its copy.
+        assert response["ETag"] == etag and response["Cache-Control"].startswith("public, max-age=")
+        assert response["Last-Modified"] == http_date(published.published_at.timestamp())
+
+
+def test_a_report_edition_is_not_modified_since_its_publication(client, published):
+    path = edition_url("fr", "html")
+    publication = published.published_at.timestamp()
+    for method in (client.get, client.head):
+        assert method(path, headers={"if-modified-since": http_date(publication)}).status_code == 304
+        assert method(path, headers={"if-modified-since": http_date(publication - 1)}).status_code == 200
+        # Another ETag (another file's) wins over the date: the file.
+        answered = method(path, headers={"if-none-match": '"another"', "if-modified-since": http_date(publication)})
+        assert answered.status_code == 200
+
+
+def test_a_report_edition_answers_head_with_its_headers_only(client, published):
+    edition = stored(published, "en", "pdf")
+    response = client.head(edition_url("en", "pdf"))
+    assert response.status_code == 200 and response.getvalue() == b""
+    assert int(response["Content-Length"]) == edition.size and response["ETag"] == f'"{edition.sha256}"'
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_report_edition_refuses_an_if_match_for_another_file(client, published):
+    assert client.get(edition_url("en", "pdf"), headers={"if-match": '"another"'}).status_code == 412
+
+
+def test_a_large_report_edition_is_streamed_never_read_into_memory(client, published):
+    """A 32 MB PDF goes out in blocks: the most Python holds at once while it is served is a small part of it."""
+    edition = stored(published, "en", "pdf")
+    name = f"{report_directory(published)}/large-edition-test.pdf"
+    path = Path(settings.MEDIA_ROOT) / name
+    size, digest = 32 * 1024 * 1024, hashlib.sha256()
+    block = bytes(range(256)) * 4096
+    with path.open("wb") as file:
+        for _ in range(size // len(block)):
+            file.write(block)
+            digest.update(block)
+    PublishedReport.objects.filter(pk=edition.pk).update(file=name, size=size, sha256=digest.hexdigest())
+    served = hashlib.sha256()
+    tracemalloc.start()
+    try:
+        response = client.get(edition_url("en", "pdf"))
+        received = 0
+        for chunk in response.streaming_content:
+            received += len(chunk)
+            served.update(chunk)
+        response.close()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        path.unlink()
+    assert received == size and served.hexdigest() == digest.hexdigest()
+    assert peak < size / 16, f"{peak / 2**20:.1f} MB held at once"
+
+
+def fails_if_opened(*args, **kwargs):
+    raise AssertionError("the stored file was opened")
