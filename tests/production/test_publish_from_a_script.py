@@ -1,7 +1,8 @@
 """Publishing from a command or a script, in a process that never loaded the public site, expires the public
 pages that the web processes cached (the purge belongs to publishing, not to a receiver of the public app).
 
-Each step is its own process on one throwaway SQLite database, as a web worker and a script would be.
+Each step is its own process on one copy of the demo database (tests/production/demo_databases.py, of the suite's
+kind), as a web worker and a script would be.
 """
 
 import os
@@ -9,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.production.scripts import COPY_NARRATIVE
+from tests.production.demo_databases import READY
 
 PROJECT = Path(__file__).resolve().parents[2]
 # A web process: reads the home page through the whole stack, and says how many pages are cached.
@@ -35,14 +36,15 @@ publish_period(ReportingPeriod.objects.get(start_year=2014))
 """
 
 
-def test_a_publication_from_a_script_expires_the_pages_the_web_processes_cached(tmp_path):
+def test_a_publication_from_a_script_expires_the_pages_the_web_processes_cached(demo_copies):
+    demo = demo_copies.copy(READY, "script")  # the demo, 2014-2015 ready to publish
     env = {
         "PATH": os.environ["PATH"],
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'script.sqlite3'}",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        # With DEBUG=0 the pages name their static files from collectstatic's manifest: its own, so the test
-        # does not depend on another one having run collectstatic into the project first.
-        "STATIC_ROOT": str(tmp_path / "static"),
+        "DATABASE_URL": demo.database_url,
+        "MEDIA_ROOT": str(demo.media_root),
+        # With DEBUG=0 the pages name their static files from collectstatic's manifest: the session's own, so the
+        # test does not depend on another one having run collectstatic into the project first.
+        "STATIC_ROOT": str(demo.static_root),
         "DEBUG": "0",
         "SECRET_KEY": "publish-from-a-script-" + "k" * 40,
         "ALLOWED_HOSTS": "testserver",
@@ -57,10 +59,6 @@ def test_a_publication_from_a_script_expires_the_pages_the_web_processes_cached(
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    manage("migrate", "--noinput")
-    manage("collectstatic", "--noinput")
-    manage("load_demo")
-    manage("shell", "--no-imports", "-c", COPY_NARRATIVE)
     cached, html = manage("shell", "--no-imports", "-c", READ_HOME).split("\n", 1)
     assert int(cached) > 0 and "2014 to 2015" not in html  # cached, and showing one year
 

@@ -2,7 +2,8 @@
 runs it: a worker killed with SIGKILL mid-publication leaves the period unpublished and no recorded file;
 pressing Publish again works; two workers running the same publication at once publish it once.
 
-Runs against a throwaway database of the suite's kind: PostgreSQL in CI, an SQLite file otherwise.
+Runs against a copy of the session's demo database, of the suite's kind: PostgreSQL in CI, an SQLite file otherwise
+(tests/production/demo_databases.py).
 """
 
 import hashlib
@@ -16,23 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.databases import Databases
+from tests.production.demo_databases import READY
 
 pytestmark = pytest.mark.slow
 
 PROJECT = Path(__file__).resolve().parents[2]
-
-PREPARE = """
-from commitments.models import ReportingPeriod
-from napreport.report.models import NarrativeSection
-published, open_period = ReportingPeriod.objects.order_by("start_year")
-for section in NarrativeSection.objects.filter(period=published):
-    section.pk, section.period = None, open_period
-    section.save()
-from tests.report.editions import give_numbers
-give_numbers(open_period)  # its edition's catalogue numbers and ISBNs (napreport.report.edition)
-open_period.start_review()
-"""
 
 # What the admin's Publish does: record a Publication and queue its task (on commit).
 PRESS_PUBLISH = """
@@ -71,74 +60,67 @@ def worker(env, *options):
     )
 
 
-def test_a_killed_worker_publishes_nothing_and_publishing_again_publishes_once(tmp_path):
-    databases = Databases(tmp_path)
+def test_a_killed_worker_publishes_nothing_and_publishing_again_publishes_once(demo_copies):
+    demo = demo_copies.copy(READY, "worker")  # the demo, 2014-2015 ready to publish
+    url, media = demo.database_url, demo.media_root
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": url,
+        "MEDIA_ROOT": str(media),
+        "DEBUG": "1",
+        "PYTHONPATH": str(PROJECT),
+    }
+
+    def manage(*args):
+        subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT, env=env, check=True, capture_output=True)
+
+    before = period_record(url)
+    assert before == ("in_review", 0, [])
+
+    manage("shell", "--no-imports", "-c", PRESS_PUBLISH.format(extra=0))
+    running = worker(env)
     try:
-        url = databases.new("worker")
-        media = tmp_path / "media"
-        env = {
-            "PATH": os.environ["PATH"],
-            "DATABASE_URL": url,
-            "MEDIA_ROOT": str(media),
-            "DEBUG": "1",
-            "PYTHONPATH": str(PROJECT),
-        }
-
-        def manage(*args):
-            subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT, env=env, check=True, capture_output=True)
-
-        manage("migrate", "--noinput")
-        manage("load_demo")
-        manage("shell", "--no-imports", "-c", PREPARE)
-        before = period_record(url)
-        assert before == ("in_review", 0, [])
-
-        manage("shell", "--no-imports", "-c", PRESS_PUBLISH.format(extra=0))
-        running = worker(env)
-        try:
-            for _ in range(600):  # the worker reaches a rendering stage within seconds; a PDF takes about two
-                stage = query(url, "SELECT stage FROM napreport_publication ORDER BY id DESC LIMIT 1")[0][0]
-                if stage in ("rendering-en-pdf", "rendering-fr-html", "rendering-fr-pdf"):
-                    break
-                time.sleep(0.05)
-            else:
-                pytest.fail(f"the worker never reached a rendering stage (last: {stage})")
-            running.send_signal(signal.SIGKILL)
-            running.wait(timeout=10)
-        finally:
-            running.kill()
-
-        assert period_record(url) == before  # not published, nothing frozen, no file recorded (so none served)
-        directory = media / "reports" / "nap-2012" / "2014-2015"
-        leftovers = [path for path in directory.rglob("*") if path.is_file()]
-        assert leftovers and all("staging" in path.parts for path in leftovers)
-
-        # Press Publish again, with the task queued twice and two workers at once.
-        manage("shell", "--no-imports", "-c", PRESS_PUBLISH.format(extra=1))
-        workers = [worker(env, "--batch"), worker(env, "--batch")]
-        for process in workers:
-            assert process.wait(timeout=240) == 0
-
-        state, rows, files = period_record(url)
-        assert state == "published" and rows > 100
-        # The canonical names, never a variant with a random suffix beside a leftover.
-        # (the chart's downloads are stored beside the report since issue #17)
-        assert [name for name, _sha in files] == [
-            f"reports/nap-2012/2014-2015/{kind}"
-            for kind in (
-                *(f"action-items-2014-2015-{language}.{ext}" for language in ("en", "fr") for ext in ("csv", "json")),
-                *(f"action-items-all-years-to-2014-2015-{language}.csv" for language in ("en", "fr")),
-                *(f"annual-report-2014-2015-{language}.{ext}" for language in ("en", "fr") for ext in ("html", "pdf")),
-                "datapackage.json",
-            )
-        ]
-        stored = sorted(str(path.relative_to(media)) for path in directory.rglob("*") if path.is_file())
-        assert stored == [name for name, _sha in files]  # the leftovers are gone; one file of each kind
-        for name, sha in files:
-            assert hashlib.sha256((media / name).read_bytes()).hexdigest() == sha
-        stages = [stage for (stage,) in query(url, "SELECT stage FROM napreport_publication ORDER BY id")]
-        assert stages[0].startswith("rendering-")  # the killed one, left where it stopped
-        tasks = query(url, "SELECT status, traceback FROM django_tasks_database_dbtaskresult ORDER BY enqueued_at")
-        assert stages[1] in ("published", "handed-over"), tasks
+        for _ in range(600):  # the worker reaches a rendering stage within seconds; a PDF takes about two
+            stage = query(url, "SELECT stage FROM napreport_publication ORDER BY id DESC LIMIT 1")[0][0]
+            if stage in ("rendering-en-pdf", "rendering-fr-html", "rendering-fr-pdf"):
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"the worker never reached a rendering stage (last: {stage})")
+        running.send_signal(signal.SIGKILL)
+        running.wait(timeout=10)
     finally:
-        databases.drop_all()
+        running.kill()
+
+    assert period_record(url) == before  # not published, nothing frozen, no file recorded (so none served)
+    directory = media / "reports" / "nap-2012" / "2014-2015"
+    leftovers = [path for path in directory.rglob("*") if path.is_file()]
+    assert leftovers and all("staging" in path.parts for path in leftovers)
+
+    # Press Publish again, with the task queued twice and two workers at once.
+    manage("shell", "--no-imports", "-c", PRESS_PUBLISH.format(extra=1))
+    workers = [worker(env, "--batch"), worker(env, "--batch")]
+    for process in workers:
+        assert process.wait(timeout=240) == 0
+
+    state, rows, files = period_record(url)
+    assert state == "published" and rows > 100
+    # The canonical names, never a variant with a random suffix beside a leftover.
+    # (the chart's downloads are stored beside the report since issue #17)
+    assert [name for name, _sha in files] == [
+        f"reports/nap-2012/2014-2015/{kind}"
+        for kind in (
+            *(f"action-items-2014-2015-{language}.{ext}" for language in ("en", "fr") for ext in ("csv", "json")),
+            *(f"action-items-all-years-to-2014-2015-{language}.csv" for language in ("en", "fr")),
+            *(f"annual-report-2014-2015-{language}.{ext}" for language in ("en", "fr") for ext in ("html", "pdf")),
+            "datapackage.json",
+        )
+    ]
+    stored = sorted(str(path.relative_to(media)) for path in directory.rglob("*") if path.is_file())
+    assert stored == [name for name, _sha in files]  # the leftovers are gone; one file of each kind
+    for name, sha in files:
+        assert hashlib.sha256((media / name).read_bytes()).hexdigest() == sha
+    stages = [stage for (stage,) in query(url, "SELECT stage FROM napreport_publication ORDER BY id")]
+    assert stages[0].startswith("rendering-")  # the killed one, left where it stopped
+    tasks = query(url, "SELECT status, traceback FROM django_tasks_database_dbtaskresult ORDER BY enqueued_at")
+    assert stages[1] in ("published", "handed-over"), tasks

@@ -1,7 +1,8 @@
 """Two instances of the app (gunicorn) on one database: publishing through one is visible at once
 through the other, and a stale save through one is refused after a save through the other.
 
-Runs against a throwaway database of the suite's kind: PostgreSQL in CI, an SQLite file otherwise.
+Runs against a copy of the session's demo database, of the suite's kind: PostgreSQL in CI, an SQLite file otherwise
+(tests/production/demo_databases.py).
 """
 
 import http.cookiejar
@@ -16,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.databases import Databases
-from tests.production.scripts import COPY_NARRATIVE
+from tests.production.demo_databases import READY
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -77,91 +77,78 @@ def start(env, port):
     pytest.fail(f"gunicorn did not start on port {port}")
 
 
-def test_two_instances_share_publication_and_refuse_stale_saves(tmp_path):
-    databases = Databases(tmp_path)
+def test_two_instances_share_publication_and_refuse_stale_saves(demo_copies):
+    demo = demo_copies.copy(READY, "instances")  # the demo, 2014-2015 ready to publish
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": demo.database_url,
+        "MEDIA_ROOT": str(demo.media_root),
+        "STATIC_ROOT": str(demo.static_root),
+        "DEBUG": "0",
+        "SECRET_KEY": "two-instances-" + "k" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "PYTHONPATH": str(PROJECT),
+    }
+    first, second = start(env, 8811), start(env, 8812)
     try:
-        url = databases.new("instances")
-        env = {
-            "PATH": os.environ["PATH"],
-            "DATABASE_URL": url,
-            "MEDIA_ROOT": str(tmp_path / "media"),
-            "STATIC_ROOT": str(tmp_path / "static"),  # its own collectstatic: tests run side by side
-            "DEBUG": "0",
-            "SECRET_KEY": "two-instances-" + "k" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "SECURE_COOKIES": "0",
-            "PYTHONPATH": str(PROJECT),
-        }
-        for args in (
-            ["migrate", "--noinput"],
-            ["collectstatic", "--noinput"],
-            ["load_demo"],
-            ["shell", "--no-imports", "-c", COPY_NARRATIVE],
-        ):
-            subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT, env=env, check=True, capture_output=True)
-        first, second = start(env, 8811), start(env, 8812)
-        try:
-            one, two = Browser("http://127.0.0.1:8811"), Browser("http://127.0.0.1:8812")
-            assert "2014 to 2015" not in two.get("/en/")  # cached by instance two
+        one, two = Browser("http://127.0.0.1:8811"), Browser("http://127.0.0.1:8812")
+        assert "2014 to 2015" not in two.get("/en/")  # cached by instance two
 
-            one.sign_in("coordinator")
-            changelist = one.get("/admin/commitments/reportingperiod/")
-            period = re.search(
-                r'name="_selected_action" value="(\d+)"[^>]*>\s*</td>\s*<th[^>]*><a[^>]*>2014-2015', changelist
-            )
-            period_id = period[1] if period else re.findall(r'name="_selected_action" value="(\d+)"', changelist)[0]
-            result = one.post(
-                "/admin/commitments/reportingperiod/",
-                {
-                    "action": "publish",
-                    "_selected_action": period_id,
-                    "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', changelist)[1],
-                },
-            )
-            assert "is being published in the background" in result
-            # The publication runs in a worker (as `make run` starts one); --batch: run what is queued, then exit.
-            worker = ["db_worker", "--batch", "--no-startup-delay", "--no-reload"]
-            subprocess.run(
-                [sys.executable, "manage.py", *worker], cwd=PROJECT, env=env, check=True, capture_output=True
-            )
-            assert "Progress in 2014 to 2015" in two.get("/en/")  # at once, through the other instance
+        one.sign_in("coordinator")
+        changelist = one.get("/admin/commitments/reportingperiod/")
+        period = re.search(
+            r'name="_selected_action" value="(\d+)"[^>]*>\s*</td>\s*<th[^>]*><a[^>]*>2014-2015', changelist
+        )
+        period_id = period[1] if period else re.findall(r'name="_selected_action" value="(\d+)"', changelist)[0]
+        result = one.post(
+            "/admin/commitments/reportingperiod/",
+            {
+                "action": "publish",
+                "_selected_action": period_id,
+                "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', changelist)[1],
+            },
+        )
+        assert "is being published in the background" in result
+        # The publication runs in a worker (as `make run` starts one); --batch: run what is queued, then exit.
+        worker = ["db_worker", "--batch", "--no-startup-delay", "--no-reload"]
+        subprocess.run([sys.executable, "manage.py", *worker], cwd=PROJECT, env=env, check=True, capture_output=True)
+        assert "Progress in 2014 to 2015" in two.get("/en/")  # at once, through the other instance
 
-            # Open the next year so departments can edit, then two people save the same update.
-            changelist = one.get("/admin/commitments/reportingperiod/")
-            ids = re.findall(r'name="_selected_action" value="(\d+)"', changelist)
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', changelist)[1]
-            one.post(
-                "/admin/commitments/reportingperiod/",
-                {"action": "open_next_period", "_selected_action": ids, "csrfmiddlewaretoken": token},
-            )
-            staff_one, staff_two = Browser("http://127.0.0.1:8811"), Browser("http://127.0.0.1:8812")
-            staff_one.sign_in("rcmp")
-            staff_two.sign_in("rcmp")
-            listing = staff_one.get("/admin/commitments/statusupdate/")
-            update_path = re.search(r'href="(/admin/commitments/statusupdate/\d+/change/)', listing)[1]
-            form_one, form_two = staff_one.get(update_path), staff_two.get(update_path)
+        # Open the next year so departments can edit, then two people save the same update.
+        changelist = one.get("/admin/commitments/reportingperiod/")
+        ids = re.findall(r'name="_selected_action" value="(\d+)"', changelist)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', changelist)[1]
+        one.post(
+            "/admin/commitments/reportingperiod/",
+            {"action": "open_next_period", "_selected_action": ids, "csrfmiddlewaretoken": token},
+        )
+        staff_one, staff_two = Browser("http://127.0.0.1:8811"), Browser("http://127.0.0.1:8812")
+        staff_one.sign_in("rcmp")
+        staff_two.sign_in("rcmp")
+        listing = staff_one.get("/admin/commitments/statusupdate/")
+        update_path = re.search(r'href="(/admin/commitments/statusupdate/\d+/change/)', listing)[1]
+        form_one, form_two = staff_one.get(update_path), staff_two.get(update_path)
 
-            def fields(form, note):
-                token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[1]
-                version = re.search(r'name="read_version" value="(\d+)"', form)[1]
-                status = re.search(r'<option value="(\w+)" selected>', form)[1]
-                return {
-                    "csrfmiddlewaretoken": token,
-                    "read_version": version,
-                    "status": status,
-                    "note_en": note,
-                    "note_fr": "",
-                    "target_year": "",
-                }
+        def fields(form, note):
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[1]
+            version = re.search(r'name="read_version" value="(\d+)"', form)[1]
+            status = re.search(r'<option value="(\w+)" selected>', form)[1]
+            return {
+                "csrfmiddlewaretoken": token,
+                "read_version": version,
+                "status": status,
+                "note_en": note,
+                "note_fr": "",
+                "target_year": "",
+            }
 
-            staff_one.post(update_path, fields(form_one, "Saved through instance one"))
-            refused = staff_two.post(update_path, fields(form_two, "Stale copy through instance two"))
-            assert "Not saved" in refused and "Saved through instance one" in refused
-            assert "Saved through instance one" in staff_two.get(update_path)
-        finally:
-            for process in (first, second):
-                process.terminate()
-                process.wait(timeout=30)
+        staff_one.post(update_path, fields(form_one, "Saved through instance one"))
+        refused = staff_two.post(update_path, fields(form_two, "Stale copy through instance two"))
+        assert "Not saved" in refused and "Saved through instance one" in refused
+        assert "Saved through instance one" in staff_two.get(update_path)
     finally:
-        databases.drop_all()
+        for process in (first, second):
+            process.terminate()
+            process.wait(timeout=30)

@@ -1,7 +1,8 @@
 """Backup and restore round trip into a fresh database: every record, the history, the published files.
 
 Runs the real commands in subprocesses against throwaway databases of the same kind as the test run's
-(SQLite files, or new PostgreSQL databases when DATABASE_URL points at PostgreSQL).
+(SQLite files, or new PostgreSQL databases when DATABASE_URL points at PostgreSQL): what is backed up is a copy of
+the session's demo database and its media (tests/production/demo_databases.py), restored into a new empty one.
 """
 
 import json
@@ -12,21 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.databases import Databases
+from tests.production.demo_databases import DEMO, MIGRATED, DemoCopies, demo_templates
 
 PROJECT = Path(__file__).resolve().parents[2]
-# manage.py without the two costs a round trip does not test: WeasyPrint (load_demo publishes a year; a backup copies
-# the stored files and their checksums, whatever they hold) and PBKDF2 for the demo's accounts.
-MANAGE_WITHOUT_PDF = """
-import hashlib, os, sys
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "napreport.settings")
-from django.conf import settings
-settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-from napreport.report import pdf
-pdf.pdf_from_html = lambda html: b"%PDF-1.7 placeholder " + hashlib.sha256(html.encode()).hexdigest().encode()
-from django.core.management import execute_from_command_line
-execute_from_command_line(["manage.py", *sys.argv[1:]])
-"""
 SNAPSHOT = """
 import hashlib, json
 from django.apps import apps
@@ -39,8 +28,8 @@ print(json.dumps({"counts": counts, "files": files}))
 
 
 @pytest.fixture
-def databases(tmp_path):
-    databases = Databases(tmp_path)
+def databases(request, tmp_path):
+    databases = DemoCopies(demo_templates(request.config), tmp_path)
     yield databases
     databases.drop_all()
 
@@ -53,7 +42,7 @@ def manage(*args, database_url, media_root, check=True):
         "MEDIA_ROOT": str(media_root),
     }
     result = subprocess.run(
-        [sys.executable, "-c", MANAGE_WITHOUT_PDF, *args],
+        [sys.executable, "manage.py", *args],
         cwd=PROJECT,
         env=env,
         capture_output=True,
@@ -72,9 +61,8 @@ def snapshot(database_url, media_root):
 
 @pytest.mark.slow
 def test_backup_and_restore_preserve_records_history_and_published_files(databases, tmp_path):
-    source, source_media = databases.new("source"), tmp_path / "media-source"
-    manage("migrate", "--noinput", database_url=source, media_root=source_media)
-    manage("load_demo", database_url=source, media_root=source_media)
+    demo = databases.copy(DEMO, "source")  # migrated, load_demo run: a published year and its files
+    source, source_media = demo.database_url, demo.media_root
     before = snapshot(source, source_media)
     assert before["counts"]["commitments.HistoricalStatusUpdate"] > 0
     assert before["counts"]["commitments.PublishedDeliverable"] > 0
@@ -97,8 +85,8 @@ def test_backup_and_restore_preserve_records_history_and_published_files(databas
 
 @pytest.mark.slow
 def test_a_damaged_backup_is_refused(databases, tmp_path):
-    source, media = databases.new("damaged"), tmp_path / "media"
-    manage("migrate", "--noinput", database_url=source, media_root=media)
+    migrated = databases.copy(MIGRATED, "damaged")  # the tables, no rows
+    source, media = migrated.database_url, migrated.media_root
     backup = tmp_path / "backup"
     manage("backup", str(backup), database_url=source, media_root=media)
     dump = next(path for path in backup.iterdir() if path.name.startswith("database."))
