@@ -103,17 +103,41 @@ class Stack:
     def __init__(self, workdir: Path, env: dict[str, str]):
         self.workdir, self.env = workdir, env
         self.processes: list[subprocess.Popen] = []
+        self.instances: dict[int, subprocess.Popen] = {}  # gunicorn's, by port
 
-    def gunicorn(self, port: int, workers: int = 2, worker_class: str = "sync", threads: int = 1, **env: str):
+    def gunicorn(
+        self,
+        port: int,
+        workers: int = 2,
+        worker_class: str = "sync",
+        threads: int = 1,
+        access_log: bool = False,
+        **env: str,
+    ):
+        """gunicorn on `port`; with `access_log`, each request's line goes to its log (`log_path(port)`)."""
         command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", worker_class]
         if worker_class == "gthread":
             command += ["--threads", str(threads)]
+        if access_log:
+            command += ["--access-logfile", "-"]
         command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "napreport.wsgi:application"]
-        log = open(self.workdir / f"gunicorn-{port}.log", "ab")  # noqa: SIM115 -- closed with the process
+        log = open(self.log_path(port), "ab")  # noqa: SIM115 -- closed with the process
         process = subprocess.Popen(command, cwd=PROJECT, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT)
         self.processes.append(process)
+        self.instances[port] = process
         wait_until_up(process, port, "/healthz", f"gunicorn on {port}")
         return process
+
+    def stop_instance(self, port: int) -> None:
+        """Stops the gunicorn instance on `port` (its workers finish what they are doing); gunicorn(port) starts it
+        again."""
+        process = self.instances.pop(port)
+        process.terminate()
+        process.wait(timeout=30)
+        self.processes.remove(process)
+
+    def log_path(self, port: int) -> Path:
+        return self.workdir / f"gunicorn-{port}.log"
 
     def nginx(self, port: int, upstream_ports: list[int], workers: int = 1, extra: str = "") -> subprocess.Popen:
         """nginx on `port` in front of the given gunicorn ports, with the deployment's own site configuration.
@@ -127,6 +151,7 @@ class Stack:
             "@UPSTREAMS@": " ".join(f"server 127.0.0.1:{p};" for p in upstream_ports),
             "@STATIC_ROOT@": self.env["STATIC_ROOT"],
             "@CACHE_DIR@": str(self.workdir / "nginx-cache"),
+            "@DEPLOY_DIR@": str(TEMPLATE.parent),
         }.items():
             site = site.replace(name, value)
         (self.workdir / "napreport-site.conf").write_text(site)

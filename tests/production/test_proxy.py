@@ -1,15 +1,19 @@
 """nginx in front of two gunicorn instances, with the deployment's own configuration (deploy/nginx.conf.template):
 slow clients do not delay other readers, a publication shows through the proxy's cache a second after it commits,
-public pages are cached and compressed, staff pages and pages for one visitor never are, static files come from
-disk.
+public pages and the report's editions are cached and revalidated, compressed where they are text, staff pages and
+pages for one visitor never are, static files come from disk, a large PDF is held in memory by neither gunicorn nor
+nginx, and with no instance up nginx answers its own bilingual 503 page.
 
-Runs against a throwaway database of the suite's kind (PostgreSQL in CI, an SQLite file otherwise). nginx is
-installed by `make test`; without it the test is skipped locally and fails under CI=true.
+Runs against a copy of the session's demo database, of the suite's kind (PostgreSQL in CI, an SQLite file otherwise;
+tests/production/demo_databases.py). nginx is installed by `make test`; without it the test is skipped locally and
+fails under CI=true.
 """
 
 import gzip
+import hashlib
 import http.client
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -19,10 +23,11 @@ import time
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
 from tests.benchmarks import proxy_stack
-from tests.databases import Databases
-from tests.production.scripts import COPY_NARRATIVE
+from tests.production.demo_databases import READY, DemoCopies, demo_templates
 
 PROXY, FIRST, SECOND = 8841, 8842, 8843
 PUBLISH = """
@@ -33,18 +38,24 @@ publish_period(ReportingPeriod.objects.get(start_year=2014))
 SLOW_CLIENTS = 200
 
 
-def get(path, headers=None, port=PROXY):
+def get(path, headers=None, port=PROXY, method="GET"):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("GET", path, headers={"Host": "localhost", **(headers or {})})
+        connection.request(method, path, headers={"Host": "localhost", **(headers or {})})
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:
         connection.close()
 
 
+def report_url(language, file_format, year="2013-2014"):
+    """A report edition's public address (in the edition's language: the path is translated)."""
+    with translation.override(language):
+        return reverse("public:report-file", args=[year, language, file_format])
+
+
 @pytest.fixture(scope="module")
-def stack():
+def stack(request):
     if proxy_stack.NGINX is None:
         message = "nginx is not installed (make test installs Debian's nginx-light)"
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
@@ -52,15 +63,16 @@ def stack():
         pytest.skip(message)
     # Outside pytest's own temporary folders, which another pytest session on the machine may clean up.
     workdir = Path(tempfile.mkdtemp(prefix="napreport-proxy-"))
-    databases = Databases(workdir)
+    databases = DemoCopies(demo_templates(request.config), workdir)
     stack = None
     try:
-        env = proxy_stack.app_env(workdir, databases.new("proxy"))
-        proxy_stack.prepare(env)
-        proxy_stack.manage(env, "shell", "--no-imports", "-c", COPY_NARRATIVE)
+        demo = databases.copy(READY, "proxy")
+        env = proxy_stack.app_env(
+            workdir, demo.database_url, MEDIA_ROOT=str(demo.media_root), STATIC_ROOT=str(demo.static_root)
+        )
         stack = proxy_stack.Stack(workdir, env)
-        stack.gunicorn(FIRST)
-        stack.gunicorn(SECOND)
+        stack.gunicorn(FIRST, access_log=True)
+        stack.gunicorn(SECOND, access_log=True)
         stack.nginx(PROXY, [FIRST, SECOND])
         yield stack
     finally:
@@ -186,6 +198,11 @@ def test_a_publication_shows_through_the_proxy_a_second_after_it_commits(stack):
         status, headers, body = get(f"/{language}/")
         assert status == 200 and headers["X-Cache-Status"] == "HIT"  # the proxy serves it
         assert title not in body.decode()
+    # The year's report is not there yet, and its absence is not kept: an error is never stored.
+    new_edition = report_url("en", "pdf", "2014-2015")
+    assert get(new_edition)[0] == 404
+    status, headers, _ = get(new_edition)
+    assert status == 404 and headers["X-Cache-Status"] == "MISS"
 
     # Readers keep the proxy's copy fresh while the year is published, as on report day.
     reading = threading.Event()
@@ -203,6 +220,9 @@ def test_a_publication_shows_through_the_proxy_a_second_after_it_commits(stack):
     finally:
         reading.set()
         reader.join()
+    # A new edition has a new address, which nginx never held: there at once.
+    status, headers, body = get(new_edition)
+    assert status == 200 and headers["Content-Type"] == "application/pdf" and body.startswith(b"%PDF")
     # The app emptied its own cache when the publication committed, before the command returned; the proxy keeps
     # a page one second, then revalidates it with the app (its ETag) while giving out its copy: the new page about
     # a second after the commit (a second, plus one revalidation), in both languages, and never the old one again.
@@ -243,3 +263,152 @@ def test_static_files_come_from_disk_with_long_lifetimes(stack):
     assert status == 200 and "immutable" in headers["Cache-Control"]
     assert headers.get("Content-Encoding") == "gzip"  # WhiteNoise's .gz file, from disk
     assert "X-Cache-Status" not in headers and body
+
+
+# Served by nginx from its cache, or from its copy while it asks the app in the background (STALE, UPDATING), or
+# after the app said 304 (REVALIDATED): anything but fetched anew (MISS, EXPIRED).
+FROM_THE_PROXY = {"HIT", "STALE", "UPDATING", "REVALIDATED"}
+
+
+def test_the_report_editions_are_kept_by_the_proxy_and_revalidated_with_a_304(stack):
+    editions = [report_url(language, file_format) for language in ("en", "fr") for file_format in ("pdf", "html")]
+    for path in editions:
+        status, headers, body = get(path)
+        assert status == 200 and headers["ETag"] == f'"{hashlib.sha256(body).hexdigest()}"'
+        assert "public" in headers["Cache-Control"] and "max-age=" in headers["Cache-Control"]  # the app's
+        assert headers["Last-Modified"].endswith(" GMT")
+        again = get(path)
+        assert again[0] == 200 and again[2] == body and again[1]["X-Cache-Status"] in FROM_THE_PROXY
+        # A browser's own question is answered from nginx's copy.
+        asked = get(path, {"If-None-Match": headers["ETag"]})
+        assert asked[0] == 304 and asked[2] == b"" and asked[1]["X-Cache-Status"] in FROM_THE_PROXY
+
+    # Past nginx's second (counted in whole seconds: up to two), readers still get its copy, while it asks the app
+    # again with the copy's ETag and date; the app answers 304.
+    path = editions[0]
+    revalidated = re.compile(rf'"GET {re.escape(path)} HTTP/1\.[01]" 304 ')
+    logs = [stack.log_path(port) for port in (FIRST, SECOND)]
+    for _ in range(50):
+        status, headers, _ = get(path)
+        assert status == 200 and headers["X-Cache-Status"] in FROM_THE_PROXY
+        if any(revalidated.search(log.read_text()) for log in logs):
+            break
+        time.sleep(0.1)
+    else:
+        asked = [line for log in logs for line in log.read_text().splitlines() if path in line]
+        raise AssertionError(f"the app never answered nginx's revalidation of {path} with a 304: {asked}")
+
+
+LARGE_PDF = 128 * 1024 * 1024
+# Makes 2013-2014's French PDF a large file (or gives it back its own bytes): its stored file and its record.
+REPLACE_PDF = """
+import hashlib, shutil, sys
+from pathlib import Path
+from napreport.report.models import PublishedReport
+report = PublishedReport.objects.get(period__start_year=2013, language="fr", format="pdf")
+source, size, digest = Path({source!r}), 0, hashlib.sha256()
+with source.open("rb") as file:
+    while chunk := file.read(1 << 20):
+        size += len(chunk)
+        digest.update(chunk)
+with source.open("rb") as file, report.file.open("wb") as stored:
+    shutil.copyfileobj(file, stored, 1 << 20)
+PublishedReport.objects.filter(pk=report.pk).update(size=size, sha256=digest.hexdigest())
+"""
+
+
+def children(pid):
+    """The processes whose parent is `pid` (gunicorn's workers, nginx's)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def peak_memory(pid):
+    """The most memory the process has held at once (VmHWM, its peak resident set), in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError(f"no VmHWM for {pid}")
+
+
+def test_a_large_pdf_is_streamed_held_in_memory_by_neither_gunicorn_nor_nginx(stack):
+    """A 128 MB PDF through nginx (its first request: from the app, which streams it with sendfile; nginx writes
+    it to its cache file as it comes) raises no worker's peak memory by a tenth of its size."""
+    path = report_url("fr", "pdf")
+    # Asked under an address nginx holds no copy of (the app reads no query here), so it comes from the app.
+    unseen = f"{path}?large={time.monotonic_ns()}"
+    original = stack.workdir / "original.pdf"
+    large = stack.workdir / "large.pdf"
+    with large.open("wb") as file:
+        block = b"%PDF-1.7\n" + bytes(range(256)) * 4096
+        while file.tell() < LARGE_PDF:
+            file.write(block)
+    status, _, body = get(path)
+    assert status == 200
+    original.write_bytes(body)
+    proxy_stack.manage(stack.env, "shell", "--no-imports", "-c", REPLACE_PDF.format(source=str(large)))
+    try:
+        workers = [pid for process in stack.processes for pid in children(process.pid)]
+        before = {pid: peak_memory(pid) for pid in workers}
+        connection = http.client.HTTPConnection("127.0.0.1", PROXY, timeout=60)
+        try:
+            connection.request("GET", unseen, headers={"Host": "localhost"})
+            response = connection.getresponse()
+            received, digest = 0, hashlib.sha256()
+            while chunk := response.read(1 << 20):
+                received += len(chunk)
+                digest.update(chunk)
+            assert response.status == 200 and response.getheader("X-Cache-Status") not in FROM_THE_PROXY
+        finally:
+            connection.close()
+        with large.open("rb") as file:
+            expected = hashlib.file_digest(file, "sha256").hexdigest()
+        assert received == large.stat().st_size and digest.hexdigest() == expected
+        grown = {pid: peak_memory(pid) - before[pid] for pid in workers}
+        print(f"peak memory grown by at most {max(grown.values()) / 2**20:.1f} MB for a {received / 2**20:.0f} MB PDF")
+        assert max(grown.values()) < received / 10, grown
+    finally:
+        proxy_stack.manage(stack.env, "shell", "--no-imports", "-c", REPLACE_PDF.format(source=str(original)))
+        large.unlink()
+
+
+def test_with_no_instance_up_nginx_answers_its_own_bilingual_503_page(stack):
+    page = (proxy_stack.PROJECT / "deploy" / "unavailable.html").read_bytes()
+    assert get("/en/")[0] == 200  # held by nginx from now on
+    unseen = f"/en/progress/2013-2014/?unseen={time.monotonic_ns()}"  # a page nginx has no copy of
+    stack.stop_instance(FIRST)
+    stack.stop_instance(SECOND)
+    try:
+        for path in (unseen, "/", "/healthz", "/admin/login/", report_url("fr", "html", "1999-2000")):
+            status, headers, body = get(path)
+            assert status == 503 and body == page, path
+            assert headers["Retry-After"] == "30" and headers["Cache-Control"] == "no-store" and "ETag" not in headers
+            assert headers["Content-Type"] == "text/html; charset=utf-8"
+            assert headers.get("X-Cache-Status") != "HIT"
+        status, headers, body = get("/admin/login/", method="HEAD")
+        assert status == 503 and body == b"" and headers["Retry-After"] == "30"
+        # A sign-in (a POST) gets the page too, not nginx's 405 for a POST to a file.
+        status, _, body = get("/admin/login/", method="POST")
+        assert status == 503 and body == page
+        assert "Service temporairement non disponible" in page.decode()  # both languages
+        # What nginx holds it still gives, and its page is not an address of its own.
+        assert get("/en/")[0] == 200
+        assert get("/napreport-unavailable.html")[0] == 404
+    finally:
+        stack.gunicorn(FIRST, access_log=True)
+    started = time.monotonic()
+    while get(unseen)[0] != 200:
+        # nginx tries a server it saw fail again after fail_timeout (10 s by default): up to that, and the start.
+        assert time.monotonic() - started < 20, "pages did not come back within 20 s of an instance starting"
+        time.sleep(0.1)
+    print(f"pages again {time.monotonic() - started:.2f} s after one instance was up")
+    status, headers, body = get(unseen)
+    assert status == 200 and b"<table" in body  # the 503 was never kept for this address
+    stack.gunicorn(SECOND, access_log=True)
