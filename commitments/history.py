@@ -60,6 +60,14 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def render_history_view(
+        self, request: HttpRequest, template: str, context: dict[str, Any], **kwargs: Any
+    ) -> HttpResponse:
+        """A change saved without a reason shows none: simple-history's list would print it as “None”."""
+        for record in context["page_obj"]:
+            record.history_change_reason = record.history_change_reason or ""
+        return super().render_history_view(request, template, context, **kwargs)
+
     def revert_disabled(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # The library asks this with the historical copy; the rule is about the object as it is now.
         if not self.revertible or obj is None:

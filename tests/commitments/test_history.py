@@ -166,3 +166,20 @@ def test_the_coordinators_revert_of_a_reported_status_is_a_correction_that_keeps
     target.refresh_from_db()
     assert (target.status, target.reported_status) == (carried.status, reported)
     assert target.history.first().history_change_reason == reason
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en-CA", "fr-CA"])
+@pytest.mark.parametrize("model", ["deliverable", "reportingperiod"])
+def test_a_history_shows_no_reason_for_a_change_saved_without_one(target, model, language):
+    """Every history list (commitments.history.GuardedHistoryAdmin): simple-history printed “None” there."""
+    changed = target.deliverable if model == "deliverable" else target.period
+    changed.save()  # as the change form saves it: no reason
+    url = reverse(f"admin:commitments_{model}_history", args=[changed.pk])
+    page = client_for("coordinator").get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    table = page.split('<table id="change-history"', 1)[1]
+    header = re.findall(r'<th scope="col">(.*?)</th>', table.split("</thead>", 1)[0])
+    reason = header.index({"en-CA": "Change reason", "fr-CA": "Raison de la modification"}[language])
+    rows = table.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("</tr>")[:-1]
+    newest = re.findall(r"<td>(.*?)</td>", rows[0], re.S)
+    assert newest[reason].strip() == ""

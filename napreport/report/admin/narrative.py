@@ -84,14 +84,6 @@ class NarrativeSectionAdmin(GuardedHistoryAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def render_history_view(
-        self, request: HttpRequest, template: str, context: dict[str, Any], **kwargs: Any
-    ) -> HttpResponse:
-        """A change saved without a reason shows none: simple-history's list would print it as “None”."""
-        for record in context["page_obj"]:
-            record.history_change_reason = record.history_change_reason or ""
-        return super().render_history_view(request, template, context, **kwargs)
-
     def get_urls(self) -> list[URLPattern]:
         preview = self.admin_site.admin_view(self.preview_view)
         return [
