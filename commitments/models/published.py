@@ -113,7 +113,7 @@ class PublishedDeliverable(models.Model):
     slip_from_target = models.PositiveSmallIntegerField(null=True)
     slip_note_en = models.TextField(blank=True)
     slip_note_fr = models.TextField(blank=True)
-    # Filled from the fields above as the row is stored (search_texts): what napreport.public.search reads.
+    # Filled from the fields above as the row is stored (search_texts): what the public search reads.
     search_text_en = models.TextField(blank=True, editable=False)
     search_text_fr = models.TextField(blank=True, editable=False)
     search_words = models.TextField(blank=True, editable=False)
