@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from napreport.report.columns import COLUMNS_DESCRIBED
-from tests.public.test_pages import LOCMEM
+from tests.public.caches import LOCMEM
 from tests.public.test_typography import typography_errors, visible_text
 
 pytestmark = pytest.mark.django_db

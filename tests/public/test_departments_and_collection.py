@@ -15,14 +15,11 @@ from django.utils import timezone
 
 from commitments.dashboard import department_progress
 from commitments.models import PublishedDeliverable, ReportingPeriod, Status, StatusUpdate
+from tests.public.caches import LOCMEM
 from tests.public.conftest import MARKER, grow_published
 
 pytestmark = pytest.mark.django_db
 
-LOCMEM = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "public": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public"},
-}
 DEPARTMENTS = "/en/departments/"
 # The last publication ("Date modified"), the plan, the published years, the year's departments, and their
 # counts by status (one aggregate).

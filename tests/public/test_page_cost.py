@@ -15,12 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from commitments.models import Deliverable, PublishedDeliverable, ReportingPeriod, Status
 from napreport.report.models import FIGURES_VERSION, OUTLINE_FIELDS, PublishedFigures
+from tests.public.caches import LOCMEM
 from tests.public.conftest import grow_published, publish_second_year
 
-LOCMEM = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "public": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public"},
-}
 DEPARTMENT = "/en/departments/rcmp/"
 # Each count includes the one query for "Date modified". Department: plan, periods, department, the year's
 # figures (its status counts and so the table's count, counted at publication) and its page of rows. Changes: plan,

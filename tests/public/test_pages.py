@@ -13,13 +13,9 @@ from django.urls import translate_url
 from commitments.models import PublishedDeliverable, ReportingPeriod
 from napreport.report.models import NarrativeSection
 from napreport.report.publishing import publish_period
+from tests.public.caches import LOCMEM
 from tests.public.conftest import MARKER, grow_published
 from tests.public.open_data_files import csv_records
-
-LOCMEM = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "public": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public"},
-}
 
 
 def page_urls(published):

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.translation import override
 
 from commitments.models import Deliverable, PublishedDeliverable, ReportingPeriod
+from tests.public.caches import LOCMEM
 from tests.public.conftest import MARKER, publish_second_year
-from tests.public.test_pages import LOCMEM
 
 pytestmark = pytest.mark.django_db
 

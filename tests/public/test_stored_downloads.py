@@ -22,7 +22,7 @@ from napreport.public.templatetags.public_pages import file_size
 from napreport.report import exports
 from napreport.report.models import CHART_FORMATS, NarrativeSection, PublishedReport
 from napreport.report.publishing import publish_period, report_directory
-from tests.public.test_pages import LOCMEM
+from tests.public.caches import LOCMEM
 
 pytestmark = pytest.mark.django_db
 
