@@ -63,8 +63,9 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
     def render_history_view(
         self, request: HttpRequest, template: str, context: dict[str, Any], **kwargs: Any
     ) -> HttpResponse:
-        """A change saved without a reason shows none: simple-history's list would print it as “None”."""
-        for record in context["page_obj"]:
+        """A change saved without a reason shows none: simple-history's list would print it as “None”. (The
+        library renders a historical copy's form through here too, without a list.)"""
+        for record in context.get("page_obj", ()):
             record.history_change_reason = record.history_change_reason or ""
         return super().render_history_view(request, template, context, **kwargs)
 
