@@ -141,6 +141,9 @@ class PublishedDeliverable(models.Model):
             models.UniqueConstraint(fields=["period", "deliverable"], name="one_published_row_per_deliverable"),
             models.UniqueConstraint(fields=["period", "chart_order"], name="unique_published_chart_order"),
         ]
+        # The progress table's order (task, then chart): its page of a year's keys is an index walk, not a sort
+        # of every row of the year.
+        indexes = [models.Index(fields=["period", "task_sort_key", "chart_order"], name="published_task_order")]
 
     def __str__(self) -> str:
         return self.text_en.split("\n", 1)[0][:100]

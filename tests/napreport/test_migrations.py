@@ -30,6 +30,7 @@ TABLES = {
     "napreport_narrativesection",
     "napreport_publishedreport",
     "napreport_publication",  # new in napreport 0004: the publications run in the background
+    "napreport_publishedfigures",  # new in napreport 0009: a published year's counts, counted once
 }
 
 
