@@ -106,7 +106,7 @@ class StatusUpdateQuerySet(models.QuerySet["StatusUpdate"]):
             deliverable_id=OuterRef("deliverable_id"),
             period__plan_id=OuterRef("period__plan_id"),
             period__start_year=OuterRef("period__start_year") - 1,
-        )
+        ).order_by()  # at most one row (one status per deliverable and year): the default order's joins cost only
         return self.annotate(
             **{
                 f"previous_{name}": Subquery(previous.values(field)[:1])
