@@ -13,7 +13,6 @@ before). The margin box is pulled out of the left margin into the Task column un
 (napreport.report.pdf_tags), as the repeated column headings are.
 """
 
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 PLACEHOLDER = "\x00"
@@ -26,9 +25,11 @@ def css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def row_label() -> SafeString:
+def row_label() -> str:
     """The CSS content list of a row's label in the active language, "1.13 (continued)" from the row's
-    `data-task`: one translatable sentence whose placeholder becomes `attr(data-task)`."""
+    `data-task`: one translatable sentence whose placeholder becomes `attr(data-task)`. CSS, not HTML: the
+    template prints it unescaped (`|safe`, as the stylesheet), since `css_string` already made each piece safe
+    inside <style>, where HTML entities would be printed as they are."""
     pieces = (_("%(task)s (continued)") % {"task": PLACEHOLDER}).split(PLACEHOLDER)
     parts = []
     for index, piece in enumerate(pieces):
@@ -36,4 +37,4 @@ def row_label() -> SafeString:
             parts.append("attr(data-task)")
         if piece:
             parts.append(css_string(piece))
-    return SafeString(" ".join(parts))
+    return " ".join(parts)
