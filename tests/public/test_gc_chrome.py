@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from commitments.models import PublishedDeliverable
+from napreport.report.typography import french_typography
 
 pytestmark = pytest.mark.django_db
 
@@ -41,11 +42,16 @@ def test_the_breadcrumbs_start_at_canada_ca_and_lead_down_to_the_page(client, pu
     assert breadcrumbs(client.get(url).content.decode()) == expected
 
 
-def test_a_deliverable_s_breadcrumbs_lead_through_its_year(client, published):
-    pk = PublishedDeliverable.objects.filter(period=published).first().deliverable_id
-    assert breadcrumbs(client.get(f"/fr/livrables/{pk}/").content.decode())[2:] == [
-        ("Progrès en 2013-2014", "/fr/progres/2013-2014/")
+def test_a_deliverable_s_breadcrumbs_lead_through_its_year_and_its_place_in_the_chart(client, published):
+    row = PublishedDeliverable.objects.filter(period=published, task_code="1.11").first()
+    page = client.get(f"/fr/livrables/{row.deliverable_id}/").content.decode()
+    assert breadcrumbs(page)[2:] == [
+        ("Progrès en 2013-2014", "/fr/progres/2013-2014/"),
+        (f"Pilier 1\u00a0: {french_typography(row.pillar_name_fr)}", "/fr/progres/2013-2014/?pillar=1"),
+        ("Objectif 1.1", "/fr/progres/2013-2014/?objective=1.1"),
+        (f"Tâche 1.11\u00a0: {french_typography(row.task_title_fr)}", "/fr/progres/2013-2014/?task=1.11"),
     ]
+    assert page.count('aria-label="Fil d’Ariane"') == 1  # one trail, not the header's and the page's own
 
 
 def test_a_department_s_breadcrumbs_lead_through_the_departments_list(client, published):
