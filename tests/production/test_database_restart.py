@@ -8,22 +8,17 @@ without stopping everyone else's. Without PostgreSQL's server programs the test 
 CI=true.
 """
 
-import contextlib
 import http.client
 import os
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.benchmarks import proxy_stack
+from tests.production import private_cluster
 from tests.production.demo_databases import demo_templates
 
-POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 PROXY, INSTANCE, DATABASE_PORT = 8861, 8862, 8863
 # The public pages need a plan to show (its years need not be published): one, without the demo's rendering.
 ONE_PLAN = """
@@ -31,41 +26,6 @@ from commitments.models import ActionPlan
 ActionPlan.objects.create(slug="nap-2012", title_en="National Action Plan", title_fr="Plan d’action national",
                           launched="2012-06-06")
 """
-
-
-class Cluster:
-    """A PostgreSQL cluster in a folder of its own, run by the postgres user (the server refuses to run as root)."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.data, self.sockets, self.log = folder / "data", folder / "sockets", folder / "server.log"
-
-    def run(self, program: str, *args: str) -> None:
-        command = [str(POSTGRES_BIN / program), *args]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
-        if done.returncode:
-            log = self.log.read_text() if self.log.exists() else ""
-            raise RuntimeError(f"{program} {' '.join(args)} failed:\n{done.stdout}{done.stderr}{log[-2000:]}")
-
-    def create(self) -> None:
-        self.sockets.mkdir(parents=True)
-        if os.geteuid() == 0:
-            shutil.chown(self.folder, "postgres", "postgres")
-            shutil.chown(self.sockets, "postgres", "postgres")
-        self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
-
-    def start(self) -> None:
-        # fsync off: a throwaway cluster, restarted cleanly; nothing here needs to survive a power cut.
-        options = f"-p {DATABASE_PORT} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
-
-    def stop(self) -> None:
-        self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
-
-    def url(self, database: str) -> str:
-        return f"postgres://postgres@127.0.0.1:{DATABASE_PORT}/{database}"
 
 
 def get(path: str) -> tuple[int, dict[str, str], bytes]:
@@ -80,29 +40,20 @@ def get(path: str) -> tuple[int, dict[str, str], bytes]:
 
 @pytest.fixture
 def cluster():
-    if not (POSTGRES_BIN / "initdb").exists():
-        message = f"PostgreSQL's server programs are not in {POSTGRES_BIN} (Debian: apt-get install postgresql-15)"
+    if not private_cluster.installed():
+        message = (
+            f"PostgreSQL's server programs are not in {private_cluster.POSTGRES_BIN} "
+            "(Debian: apt-get install postgresql-15)"
+        )
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
             pytest.fail(message)
         pytest.skip(message)
-    # Its own folder, outside pytest's (which the postgres user could not enter), removed afterwards.
-    cluster = Cluster(Path(tempfile.mkdtemp(prefix="napreport-postgres-")))
-    cluster.create()
-    cluster.start()
-    try:
+    with private_cluster.private_cluster(DATABASE_PORT) as cluster:
         yield cluster
-    finally:
-        with contextlib.suppress(RuntimeError):  # already stopped, by a failed step
-            cluster.stop()
-        shutil.rmtree(cluster.folder, ignore_errors=True)
 
 
 def test_a_database_restart_gives_clean_503s_and_the_app_recovers_by_itself(request, cluster, tmp_path):
-    subprocess.run(
-        ["psql", cluster.url("postgres"), "-v", "ON_ERROR_STOP=1", "-qc", "CREATE DATABASE napreport"],
-        check=True,
-        capture_output=True,
-    )
+    cluster.create_database("napreport")
     static_root = demo_templates(request.config).collected_static()  # the session's
     env = proxy_stack.app_env(tmp_path, cluster.url("napreport"), STATIC_ROOT=str(static_root))
     proxy_stack.manage(env, "migrate", "--noinput")
