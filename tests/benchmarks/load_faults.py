@@ -12,7 +12,8 @@ through nginx. A third of the way in, its PostgreSQL is restarted. It prints req
 was answered during the outage, why any staff attempt failed, and how long the app took to answer again by
 itself, and checks: no 5xx outside the outage, and during it only the app's own 503 page; every save the server
 acknowledged is in the database's history; every refused save was told so and never written. Exit status 1 if a
-check fails.
+check fails. It listens on 127.0.0.1:8831-8834 (nginx, the two instances, its PostgreSQL) and keeps the servers'
+logs in a temporary folder it names, with every 500 the app logged summarised in its report.
 """
 
 import collections
@@ -70,6 +71,7 @@ server_errors: collections.Counter = collections.Counter()  # (kind, path, statu
 attempts: collections.Counter = collections.Counter()  # (writer, outcome): what each staff attempt came to
 acknowledged: list[tuple[int, str]] = []  # (status update, note) the server said it saved
 refused: list[tuple[int, str]] = []  # … and said it did not save: someone else had saved first
+unclear: list[tuple[int, str]] = []  # … and answered neither way (an error page, no answer)
 lock = threading.Lock()
 outage: dict[str, float] = {}  # "began" (the stop was asked), "back" (the server accepts connections again)
 
@@ -202,6 +204,7 @@ def save(browser, username: str, path: str, form: ChangeForm) -> str:
             errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', page, re.S)
             detail = re.sub(r"<[^>]+>", " ", " ".join(errors) or " ".join(said) or page[:100]).split()
             attempts[(username, f"save answered {status}: {' '.join(detail)[:120]}")] += 1
+            unclear.append((update, note))
     return ""
 
 
@@ -347,6 +350,10 @@ def report(elapsed: float, in_history: set[str], logs: Path) -> int:
         f"  saves acknowledged {len(acknowledged)}, refused as stale {len(refused)}, acknowledged but lost {len(lost)}"
     )
     again = answered_again()
+    committed = sum(note in in_history for _, note in unclear)
+    print(
+        f"  saves answered neither way {len(unclear)}, of which written all the same (the person not told) {committed}"
+    )
     checks = {
         "no 5xx outside the outage": not any(status >= 500 for _, status in outside),
         "only the app's own 503 page during the outage": not any(
@@ -373,6 +380,8 @@ def main() -> int:
             elapsed, in_history = run(cluster, workdir, logs)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if not any(logs.iterdir()):  # stopped before the servers ran
+            logs.rmdir()
     return report(elapsed, in_history, logs)
 
 
