@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from commitments.admin.conflicts import RefusedSaveMixin
 from commitments.admin.dashboard import dashboard_urls
+from commitments.admin.pagination import KeysFirstPaginator
 from commitments.admin.review import (
     CoordinatorQuickUpdateForm,
     CorrectionForm,
@@ -67,6 +68,7 @@ class StatusUpdateAdmin(
     # Each row posts a dozen fields with every save and action; Django refuses a request past
     # DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000), which a page of 100 rows passed (see test_status_list_size.py).
     list_per_page = 50
+    paginator = KeysFirstPaginator  # a page's cost does not grow with the list (issue #17)
     list_display = [
         "task_code",
         "deliverable_text",
