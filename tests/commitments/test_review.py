@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse, reverse_lazy
 
 from commitments.admin.status_updates import StatusUpdateAdmin
-from commitments.models import ReportingPeriod, StatusUpdate
+from commitments.models import Department, ReportingPeriod, StatusUpdate
 from tests.charts import grow_chart
 from tests.commitments.staff_requests import (
     change_data,
@@ -246,6 +246,16 @@ def test_the_queue_filters_by_pillar(target):
     html = client_for("coordinator").get(LIST, {"pillar": pillar.pk, "period__id__exact": target.period_id})
     codes = {code for code, _leads in queue_rows(html.content.decode())}
     assert codes and all(code.startswith(f"{pillar.number}.") for code in codes)
+
+
+@pytest.mark.django_db
+def test_the_lead_filter_offers_each_leading_department_once_in_acronym_order(demo):
+    Department.objects.create(acronym="ZZZ", slug="zzz", name_en="Leads nothing")
+    html = client_for("coordinator").get(LIST).content.decode()
+    offered = re.findall(r'href="\?lead=([\w-]+)"', html)
+    leading = Department.objects.filter(lead_links__isnull=False).distinct().order_by("acronym")
+    assert offered == [department.slug for department in leading]
+    assert "zzz" not in offered and len(offered) > 5
 
 
 @pytest.mark.django_db
