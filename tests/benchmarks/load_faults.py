@@ -4,16 +4,17 @@ Run: `.venv/bin/python tests/benchmarks/load_faults.py` (PostgreSQL's server pro
 and BENCH_TIMES=100 by default). It starts a PostgreSQL cluster of its own (initdb into a temporary folder, its own
 port, trust authentication; stopped and removed at the end, on failure and on Ctrl-C too), so it never touches the
 machine's shared server and is safe to run beside other work (though its figures then reflect the shared CPUs).
-On that cluster it loads the demo, grows the published year to BENCH_TIMES times its rows, serves it as production
-does (two gunicorn instances behind nginx with deploy/nginx.conf.template), then for the given time runs 50 public
-readers over every public page type (the table's pages among them) and 10 staff users saving status updates
-through the change form, as a browser posts it (every field the form shows, with the version it was read at), all
-through nginx. A third of the way in, its PostgreSQL is restarted. It prints requests per second, p50/p99, what
-was answered during the outage, why any staff attempt failed, and how long the app took to answer again by
-itself, and checks: no 5xx outside the outage, and during it only the app's own 503 page; every save the server
-acknowledged is in the database's history; every refused save was told so and never written. Exit status 1 if a
-check fails. It listens on 127.0.0.1:8831-8834 (nginx, the two instances, its PostgreSQL) and keeps the servers'
-logs in a temporary folder it names, with every 500 the app logged summarised in its report.
+On that cluster it loads the demo, grows the published year and the open one to BENCH_TIMES times their rows (the
+readers' pages and the staff's lists alike), serves it as production does (two gunicorn instances behind nginx
+with deploy/nginx.conf.template), then for the given time runs 50 public readers over every public page type (the
+table's pages among them) and 10 staff users saving status updates through the change form, as a browser posts it
+(every field the form shows, with the version it was read at), all through nginx. A third of the way in, its
+PostgreSQL is restarted. It prints requests per second, p50/p99, what was answered during the outage, why any
+staff attempt failed, and how long the app took to answer again by itself, and checks: no 5xx outside the outage,
+and during it only the app's own 503 page; every save the server acknowledged is in the database's history; every
+refused save was told so and never written. Exit status 1 if a check fails. It listens on 127.0.0.1:8831-8834
+(nginx, the two instances, its PostgreSQL) and keeps the servers' logs in a temporary folder it names, with every
+500 the app logged summarised in its report.
 """
 
 import collections
@@ -50,12 +51,34 @@ READERS, WRITERS, PORT, INSTANCES, DATABASE_PORT = 50, 10, 8831, (8832, 8833), 8
 TIMEOUT = 120
 # The requests under way when the database went down or came back: they end within this many seconds of it.
 GRACE = 2.0
+# The published year at BENCH_TIMES its rows for the readers, and the open year at as many for the staff: each
+# published copy carried forward as ReportingPeriod.open_next does (its status, target and history), led by its
+# original's departments, so each department's list grows with the chart. Then the planner's statistics, as
+# autovacuum would gather them a minute after such inserts (never analyzed, the tables look as small as the demo's).
 GROW = """
-from django.db import transaction
+from django.db import connection, transaction
+from simple_history.utils import bulk_create_with_history
 from tests.public.conftest import grow_published
-from commitments.models import ReportingPeriod
+from commitments.models import DeliverableLead, PublishedDeliverable, ReportingPeriod, StatusUpdate
+published, open_period = ReportingPeriod.objects.get(start_year=2013), ReportingPeriod.objects.get(start_year=2014)
 with transaction.atomic():
-    grow_published(ReportingPeriod.objects.get(start_year=2013), {times})
+    grow_published(published, {times})
+    copies = PublishedDeliverable.objects.filter(period=published, deliverable__position__gte=200).exclude(status="")
+    copies = list(copies.prefetch_related("leads"))
+    carried = [
+        StatusUpdate(deliverable_id=row.deliverable_id, period=open_period, status=row.status,
+                     target_year=row.target_year)
+        for row in copies
+    ]
+    bulk_create_with_history(carried, StatusUpdate)
+    DeliverableLead.objects.bulk_create(
+        DeliverableLead(deliverable_id=row.deliverable_id, department=department, position=position)
+        for row in copies
+        for position, department in enumerate(row.leads.all(), start=1)
+    )
+with connection.cursor() as cursor:
+    cursor.execute("ANALYZE")
+print(StatusUpdate.objects.filter(period=open_period).count(), "statuses in the open year")
 """
 HISTORY = """
 from commitments.models import StatusUpdate
@@ -262,7 +285,7 @@ def run(cluster, workdir: Path, logs: Path) -> tuple[float, set[str]]:
     )
     proxy_stack.prepare(env)
     if TIMES > 1:
-        proxy_stack.manage(env, "shell", "--no-imports", "-c", GROW.format(times=TIMES))
+        print(proxy_stack.manage(env, "shell", "--no-imports", "-c", GROW.format(times=TIMES)).strip(), flush=True)
     stack = proxy_stack.Stack(workdir, env)
     try:
         # As in production: two instances (2 sync workers each on this 2-core machine) behind nginx.
