@@ -278,10 +278,15 @@ class PublishedFiguresManager(models.Manager["PublishedFigures"]):
         return figures
 
     def of(self, period: ReportingPeriod) -> dict[str, Any]:
-        """The figures of a published period: one read of the stored ones, or, for a year published before they
-        were stored, counted now (the same aggregates, run on each request)."""
+        """The figures of a published period: one read of the stored ones. A year published before they were
+        stored (or stored in an older shape, FIGURES_VERSION) is counted on its first request and kept, so that
+        no data migration has to run the app's counting code, and every later request reads them."""
         stored = self.filter(period=period, version=FIGURES_VERSION).values_list("figures", flat=True).first()
-        return stored if stored is not None else count_published(period)
+        if stored is not None:
+            return stored
+        if period.state != ReportingPeriod.State.PUBLISHED:  # rows that may still change are counted, not kept
+            return count_published(period)
+        return self.store(period).figures
 
 
 class PublishedFigures(models.Model):

@@ -288,8 +288,8 @@ def test_publishing_counts_the_year_as_its_rows_count(published):
 @override_settings(CACHES=LOCMEM)
 @pytest.mark.django_db
 def test_a_year_published_without_stored_figures_shows_the_same_pages(client, published):
-    """A year published before its figures were stored (or stored in an older shape) is counted on each request:
-    the same pages, in both languages."""
+    """A year published before its figures were stored (or stored in an older shape) is counted on its first
+    request and kept in the current shape: the same pages, in both languages."""
     urls = [
         "/en/",
         "/fr/",
@@ -306,10 +306,16 @@ def test_a_year_published_without_stored_figures_shows_the_same_pages(client, pu
         return {url: client.get(url).content.decode() for url in urls}
 
     stored = pages()
+    counted = PublishedFigures.objects.get(period=published).figures
     PublishedFigures.objects.filter(period=published).update(version=FIGURES_VERSION - 1, figures={})
     assert pages() == stored
+    assert PublishedFigures.objects.values_list("version", "figures").get(period=published) == (
+        FIGURES_VERSION,
+        counted,
+    )
     PublishedFigures.objects.filter(period=published).delete()
     assert pages() == stored
+    assert PublishedFigures.objects.get(period=published).figures == counted
 
 
 @pytest.mark.django_db
