@@ -1,10 +1,12 @@
 import hashlib
 import io
 import json
+import shutil
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 from django.utils import translation
 
 from commitments.models import (
@@ -19,8 +21,28 @@ from commitments.models import (
     StatusUpdate,
     Task,
 )
+from tests import session_builds
 from tests.demo_rows import DemoRows
 from tests.report.editions import give_numbers
+
+OWNS_BUILDS = pytest.StashKey[bool]()
+
+
+def pytest_configure(config):
+    config.stash[OWNS_BUILDS] = session_builds.start_run()
+
+
+def pytest_unconfigure(config):
+    if config.stash.get(OWNS_BUILDS, False):  # the controller, once every worker has ended
+        session_builds.end_run()
+
+
+@pytest.hookimpl(trylast=True)  # after the folders' conftests have marked their slow tests
+def pytest_collection_modifyitems(items):
+    """The long tests (servers, subprocesses and browsers: `slow`; real PDFs: `pdf`) first, each file's in its
+    order: with `-n auto --dist worksteal` they start at once and the short ones fill the other worker's gaps,
+    where a long test left near the end kept one worker busy while the other had nothing left to do."""
+    items.sort(key=lambda item: not (item.get_closest_marker("slow") or item.get_closest_marker("pdf")))
 
 
 @pytest.fixture(autouse=True)
@@ -71,28 +93,38 @@ def pdf_rendering(request, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def demo_dump(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Run load_demo once per session (it renders and stores the published report, which takes
-    seconds) and keep its records as a fixture file that each test using `demo` loads in a moment."""
-    path = tmp_path_factory.mktemp("demo") / "demo.json"
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        # 2014-2015 is published by many tests: its edition needs its numbers (napreport.report.edition).
-        give_numbers(ReportingPeriod.objects.get(plan__slug="nap-2012", start_year=2014))
-        # Natural keys: a transactional test's flush recreates content types and permissions with new
-        # primary keys, so the groups' permissions must be found by name, not by number.
-        call_command(
-            "dumpdata",
-            "--natural-foreign",
-            "--natural-primary",
-            "--exclude=contenttypes",
-            "--exclude=auth.permission",
-            "--exclude=sessions",
-            "--exclude=admin.logentry",
-            output=str(path),
-        )
-        transaction.set_rollback(True)
-    return path
+def demo_dump(django_db_setup, django_db_blocker):
+    """Run load_demo once a test run (it renders and stores the published report, which takes seconds; with
+    xdist, the first worker to need it runs it: tests/session_builds.py) and keep its records as a fixture file
+    that each test using `demo` loads in a moment. Each process copies the report's stored files into its own
+    MEDIA_ROOT."""
+    from django.conf import settings
+
+    built = session_builds.folder("demo")
+    dump, media = built / "demo.json", built / "media"
+    with session_builds.building(built):
+        if not dump.exists():
+            partial = built / "demo.json.partial"  # a run stopped midway leaves no dump that looks whole
+            with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock(), transaction.atomic():
+                call_command("load_demo", stdout=io.StringIO())
+                # 2014-2015 is published by many tests: its edition needs its numbers (napreport.report.edition).
+                give_numbers(ReportingPeriod.objects.get(plan__slug="nap-2012", start_year=2014))
+                # Natural keys: a transactional test's flush recreates content types and permissions with new
+                # primary keys, so the groups' permissions must be found by name, not by number.
+                call_command(
+                    "dumpdata",
+                    "--natural-foreign",
+                    "--natural-primary",
+                    "--exclude=contenttypes",
+                    "--exclude=auth.permission",
+                    "--exclude=sessions",
+                    "--exclude=admin.logentry",
+                    output=str(partial),
+                )
+                transaction.set_rollback(True)
+            partial.rename(dump)
+    shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    return dump
 
 
 @pytest.fixture(scope="session")

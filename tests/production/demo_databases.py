@@ -1,5 +1,5 @@
 """The demo database for the tests that run the real commands and servers in subprocesses, built once per test
-session (per xdist worker) and copied for each test.
+run (with xdist, by the first worker that needs it: tests/session_builds.py) and copied for each test.
 
 `migrate`, `collectstatic` and `load_demo` (which renders the 2013-2014 report, PDFs included) took each such test
 tens of seconds before it could begin; here they run once, and a test starts from a copy of the stage it needs:
@@ -14,7 +14,6 @@ The collected static files are shared: nothing writes to them after collectstati
 """
 
 import shutil
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests import session_builds
 from tests.benchmarks import proxy_stack
 from tests.databases import Databases
 from tests.production.scripts import COPY_NARRATIVE
@@ -46,57 +46,71 @@ class DemoCopy:
 
 
 class DemoTemplates:
-    """The stages, each built when first asked for (the earlier ones with it) and kept until the session ends."""
+    """The stages, each built when first asked for (the earlier ones with it) by the first process of the test run
+    that needs it, and kept until the run ends (tests/session_builds.py: with xdist, the workers share them)."""
 
     def __init__(self) -> None:
-        # Outside pytest's own temporary folders, which another pytest session on the machine may clean up.
-        self.workdir = Path(tempfile.mkdtemp(prefix="napreport-demo-"))
+        self.workdir = session_builds.folder("demo-databases")
         self.databases = Databases(self.workdir)
-        self.building = self.databases.new("demo_build")
-        self.env = proxy_stack.app_env(self.workdir, self.building)
-        self.built: dict[str, str] = {}  # stage → the template's database (an SQLite file, or a database's name)
 
     def collected_static(self) -> Path:
         """collectstatic's output (STATIC_ROOT), collected once: with DEBUG=0, as deployed, pages and the report
         name their static files from its manifest."""
-        static_root = Path(self.env["STATIC_ROOT"])
-        if not (static_root / "staticfiles.json").exists():
-            proxy_stack.manage(self.env, "collectstatic", "--noinput")
-        return static_root
+        with session_builds.building(self.workdir):
+            return self.collect_static()
 
     def media(self, stage: str) -> Path:
         return self.workdir / f"media-{stage}"
 
     def template(self, stage: str) -> str:
         """The stage's template database, built first if need be."""
-        if stage not in self.built:
+        with session_builds.building(self.workdir):
+            return self.build(stage)
+
+    # What follows runs under the build's lock.
+    def build(self, stage: str) -> str:
+        built = self.workdir / f"{stage}.template"  # written once the stage's template is whole
+        if not built.exists():
             position = STAGES.index(stage)
             if position:
-                self.template(STAGES[position - 1])
+                self.build(STAGES[position - 1])
             if stage != MIGRATED:
-                self.collected_static()  # load_demo renders the report
+                self.collect_static()  # load_demo renders the report
             for args in STEPS[stage]:
-                proxy_stack.manage(self.env, *args)
-            self.built[stage] = self.snapshot(stage)
-        return self.built[stage]
+                proxy_stack.manage(self.env(), *args)
+            built.write_text(self.snapshot(stage))
+        return built.read_text()
+
+    def collect_static(self) -> Path:
+        static_root = Path(self.env()["STATIC_ROOT"])
+        if not (static_root / "staticfiles.json").exists():
+            proxy_stack.manage(self.env(), "collectstatic", "--noinput")
+        return static_root
+
+    def env(self) -> dict[str, str]:
+        """The production environment on the database the stages are built in, made by the first build."""
+        building = self.workdir / "building"
+        if not building.exists():
+            url = self.databases.new("demo_build")
+            if self.databases.postgres:
+                session_builds.record_database(database_name(url))
+            building.write_text(url)
+        return proxy_stack.app_env(self.workdir, building.read_text())
 
     def snapshot(self, stage: str) -> str:
-        media = Path(self.env["MEDIA_ROOT"])
+        media = Path(self.env()["MEDIA_ROOT"])
         media.mkdir(exist_ok=True)
         shutil.copytree(media, self.media(stage))
+        building = self.env()["DATABASE_URL"]
         if not self.databases.postgres:
             path = self.workdir / f"template-{stage}.sqlite3"
-            shutil.copyfile(sqlite_path(self.building), path)
+            shutil.copyfile(sqlite_path(building), path)
             return str(path)
         name = f"napreport_demo_{stage}_{uuid.uuid4().hex[:8]}"
         # Nothing is connected to the building database: each step was a process of its own, and has ended.
-        self.databases.psql(f'CREATE DATABASE "{name}" TEMPLATE "{database_name(self.building)}"')
-        self.databases.created.append(name)
+        self.databases.psql(f'CREATE DATABASE "{name}" TEMPLATE "{database_name(building)}"')
+        session_builds.record_database(name)
         return name
-
-    def remove(self) -> None:
-        self.databases.drop_all()
-        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 class DemoCopies(Databases):
@@ -127,11 +141,9 @@ TEMPLATES = pytest.StashKey[DemoTemplates]()
 
 
 def demo_templates(config: pytest.Config) -> DemoTemplates:
-    """The session's templates (one set per process: per xdist worker), removed when the session ends."""
+    """The test run's templates (shared by its xdist workers), removed when the run ends."""
     if TEMPLATES not in config.stash:
-        templates = DemoTemplates()
-        config.stash[TEMPLATES] = templates
-        config.add_cleanup(templates.remove)
+        config.stash[TEMPLATES] = DemoTemplates()
     return config.stash[TEMPLATES]
 
 
