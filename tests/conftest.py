@@ -146,6 +146,15 @@ def demo(db, demo_dump, demo_rows):
 
 
 @pytest.fixture
+def target(demo):
+    """2014-2015's status of a deliverable led by RCMP (department A) and co-led by CBSA; PS is department B.
+    Carried forward from 2013-2014: its notes are blank."""
+    return StatusUpdate.objects.get(
+        period__start_year=2014, deliverable__text_en__startswith="Dedicated Integrated Enforcement Team"
+    )
+
+
+@pytest.fixture
 def plan():
     return ActionPlan.objects.create(
         slug="test-plan", title_en="Test plan", title_fr="Plan d'essai", launched="2012-06-06"

@@ -4,14 +4,6 @@ from commitments.models import StatusUpdate
 
 
 @pytest.fixture
-def target(demo):
-    """2014-2015's status of a deliverable led by RCMP (department A) and co-led by CBSA; PS is department B."""
-    return StatusUpdate.objects.get(
-        period__start_year=2014, deliverable__text_en__startswith="Dedicated Integrated Enforcement Team"
-    )
-
-
-@pytest.fixture
 def rcmp_pair(target):
     """Two of RCMP's 2014-2015 statuses, as the list shows them."""
     other = (

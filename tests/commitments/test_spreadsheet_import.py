@@ -25,14 +25,6 @@ EXPORT_URL = reverse("admin:commitments_statusupdate_export")
 NOTE = "Terminé à Montréal – « vérifié »"
 
 
-@pytest.fixture
-def target(demo):
-    """2014-2015's status of a deliverable led by RCMP and co-led by CBSA (carried forward: blank notes)."""
-    return StatusUpdate.objects.get(
-        period__start_year=2014, deliverable__text_en__startswith="Dedicated Integrated Enforcement Team"
-    )
-
-
 def signed_in(username, language="en"):
     client = Client(headers={"accept-language": language})
     client.force_login(get_user_model().objects.get(username=username))

@@ -10,7 +10,6 @@ from django.contrib.sessions.models import Session
 from django.db import DatabaseError, OperationalError
 from django.urls import reverse
 
-from commitments.models import StatusUpdate
 from tests.commitments.staff_requests import change_data, client_for
 
 pytestmark = pytest.mark.django_db
@@ -21,14 +20,6 @@ SESSION_SAVE_FAILURES = {
     # Any other database error straight from the store (a session being created, say).
     "the session store fails": (SessionStore, "save", DatabaseError("could not write")),
 }
-
-
-@pytest.fixture
-def target(demo):
-    """2014-2015's status of a deliverable led by RCMP."""
-    return StatusUpdate.objects.get(
-        period__start_year=2014, deliverable__text_en__startswith="Dedicated Integrated Enforcement Team"
-    )
 
 
 @pytest.mark.parametrize("failure", SESSION_SAVE_FAILURES.values(), ids=SESSION_SAVE_FAILURES.keys())

@@ -1,16 +1,8 @@
-"""Fixtures of the security tests: two of RCMP's 2014-2015 statuses."""
+"""Fixtures of the security tests: a second of RCMP's 2014-2015 statuses, beside tests/conftest.py's `target`."""
 
 import pytest
 
 from commitments.models import StatusUpdate
-
-
-@pytest.fixture
-def target(demo):
-    """2014-2015's status of a deliverable led by RCMP and co-led by CBSA."""
-    return StatusUpdate.objects.get(
-        period__start_year=2014, deliverable__text_en__startswith="Dedicated Integrated Enforcement Team"
-    )
 
 
 @pytest.fixture
