@@ -130,14 +130,14 @@ def cache_whole_page(view: View) -> View:
     not the pickled response object: rebuilding an HttpResponse from its pickle was a third of a hit's cost.
 
     In front of the shared cache, this process keeps the pages it served in the last PUBLIC_CACHE_RECENT_SECONDS,
-    expanded (`RecentPages`): the shared cache's round trip and zlib were two thirds of a hit's cost."""
+    expanded (`recent_page`): the shared cache's round trip and zlib were two thirds of a hit's cost."""
 
     @wraps(view)
     def cached(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         key = f"page-{STORED_PAGE_FORMAT}:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        page = keep_recent.get(key)
+        page = recent_page(key)
         if page is None:
             stored = caches[PUBLIC_PAGES_CACHE].get(key)
             if stored is None:
@@ -145,31 +145,27 @@ def cache_whole_page(view: View) -> View:
                 if request.method == "GET" and is_for_everybody(response):
                     stored = stored_page(response)
                     caches[PUBLIC_PAGES_CACHE].set(key, stored, settings.PUBLIC_CACHE_SECONDS)
-                    keep_recent.set(key, (stored[0], response.content))
+                    keep_recent_page(key, (stored[0], response.content))
                 return response
             page = (stored[0], zlib.decompress(stored[1]))
-            keep_recent.set(key, page)
+            keep_recent_page(key, page)
         headers, body = page
         return HttpResponse(body, headers=headers)
 
     return cached
 
 
-class RecentPages:
-    """This process's pages of the last PUBLIC_CACHE_RECENT_SECONDS, expanded (Django's local-memory cache,
-    settings.CACHES "public-recent"); nothing is kept when that is 0. Read at each request, so a test or a
-    deployment can change it without restarting."""
-
-    def get(self, key: str) -> tuple[dict[str, str], bytes] | None:
-        seconds = settings.PUBLIC_CACHE_RECENT_SECONDS
-        return caches[PUBLIC_PAGES_RECENT_CACHE].get(key) if seconds else None
-
-    def set(self, key: str, page: tuple[dict[str, str], bytes]) -> None:
-        if seconds := settings.PUBLIC_CACHE_RECENT_SECONDS:
-            caches[PUBLIC_PAGES_RECENT_CACHE].set(key, page, seconds)
+def recent_page(key: str) -> tuple[dict[str, str], bytes] | None:
+    """This process's copy of a page kept in the last PUBLIC_CACHE_RECENT_SECONDS, expanded (Django's
+    local-memory cache, settings.CACHES "public-recent"); nothing is kept when that is 0. The setting is read at
+    each request, so a test or a deployment can change it without restarting."""
+    seconds = settings.PUBLIC_CACHE_RECENT_SECONDS
+    return caches[PUBLIC_PAGES_RECENT_CACHE].get(key) if seconds else None
 
 
-keep_recent = RecentPages()
+def keep_recent_page(key: str, page: tuple[dict[str, str], bytes]) -> None:
+    if seconds := settings.PUBLIC_CACHE_RECENT_SECONDS:
+        caches[PUBLIC_PAGES_RECENT_CACHE].set(key, page, seconds)
 
 
 def is_for_everybody(response: HttpResponse) -> bool:
