@@ -38,6 +38,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT))
 from tests.benchmarks import proxy_stack  # noqa: E402
+from tests.benchmarks.server_logs import internal_errors  # noqa: E402
 from tests.benchmarks.staff_forms import ChangeForm, messages  # noqa: E402
 from tests.production.private_cluster import private_cluster  # noqa: E402
 
@@ -85,9 +86,6 @@ from commitments.models import StatusUpdate
 print("\\n".join(StatusUpdate.history.model.objects.values_list("note_en", flat=True)))
 """
 LIST = "/admin/commitments/statusupdate/"
-# A log record begins with its time; a 500's record ends with the traceback of the exception that made it.
-LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ", re.M)
-EXCEPTION = re.compile(r"^(?:\w+\.)*\w+(?:Error|Exception|Interrupted): .*$", re.M)
 
 answers: list[tuple[str, float, float, int]] = []  # kind, started, finished, status (599: no answer or not ours)
 server_errors: collections.Counter = collections.Counter()  # (kind, path, status, during the outage?) of each 5xx
@@ -315,17 +313,6 @@ def run(cluster, workdir: Path, logs: Path) -> tuple[float, set[str]]:
 
 def percentile(latencies: list[float], share: float) -> float:
     return latencies[max(int(len(latencies) * share) - 1, 0)] * 1000
-
-
-def internal_errors(logs: Path) -> collections.Counter:
-    """(path, the exception that ended the traceback) of every 500 the app logged."""
-    found: collections.Counter = collections.Counter()
-    for log in sorted(logs.glob("gunicorn-*.log")):
-        for entry in LOG_RECORD.split(log.read_text(errors="replace")):
-            if entry.startswith("ERROR django.request Internal Server Error: "):
-                path = entry.split(": ", 1)[1].split("\n", 1)[0]
-                found[(path, (EXCEPTION.findall(entry) or ["(no traceback)"])[-1])] += 1
-    return found
 
 
 def answered_again() -> dict[str, float]:
