@@ -5,14 +5,9 @@ Each step is its own process on one copy of the demo database (tests/production/
 kind), as a web worker and a script would be.
 """
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
+from tests.benchmarks import proxy_stack
 from tests.production.demo_databases import READY
 
-PROJECT = Path(__file__).resolve().parents[2]
 # A web process: reads the home page through the whole stack, and says how many pages are cached.
 READ_HOME = """
 from django.db import connection
@@ -38,26 +33,18 @@ publish_period(ReportingPeriod.objects.get(start_year=2014))
 
 def test_a_publication_from_a_script_expires_the_pages_the_web_processes_cached(demo_copies):
     demo = demo_copies.copy(READY, "script")  # the demo, 2014-2015 ready to publish
-    env = {
-        "PATH": os.environ["PATH"],
-        "DATABASE_URL": demo.database_url,
-        "MEDIA_ROOT": str(demo.media_root),
-        # With DEBUG=0 the pages name their static files from collectstatic's manifest: the session's own, so the
-        # test does not depend on another one having run collectstatic into the project first.
-        "STATIC_ROOT": str(demo.static_root),
-        "DEBUG": "0",
-        "SECRET_KEY": "publish-from-a-script-" + "k" * 40,
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "0",
-        "PYTHONPATH": str(PROJECT),
-    }
+    # With DEBUG=0 the pages name their static files from collectstatic's manifest: the session's own (STATIC_ROOT),
+    # so the test does not depend on another one having run collectstatic into the project first.
+    env = proxy_stack.app_env(
+        demo.media_root.parent,
+        demo.database_url,
+        MEDIA_ROOT=str(demo.media_root),
+        STATIC_ROOT=str(demo.static_root),
+        ALLOWED_HOSTS="testserver",  # Django's test client, in READ_HOME
+    )
 
     def manage(*args):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
+        return proxy_stack.manage(env, *args)
 
     cached, html = manage("shell", "--no-imports", "-c", READ_HOME).split("\n", 1)
     assert int(cached) > 0 and "2014 to 2015" not in html  # cached, and showing one year

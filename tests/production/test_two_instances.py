@@ -6,7 +6,6 @@ Runs against a copy of the session's demo database, of the suite's kind: Postgre
 """
 
 import http.cookiejar
-import os
 import re
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.benchmarks import proxy_stack
 from tests.production.demo_databases import READY
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -79,18 +79,9 @@ def start(env, port):
 
 def test_two_instances_share_publication_and_refuse_stale_saves(demo_copies):
     demo = demo_copies.copy(READY, "instances")  # the demo, 2014-2015 ready to publish
-    env = {
-        "PATH": os.environ["PATH"],
-        "DATABASE_URL": demo.database_url,
-        "MEDIA_ROOT": str(demo.media_root),
-        "STATIC_ROOT": str(demo.static_root),
-        "DEBUG": "0",
-        "SECRET_KEY": "two-instances-" + "k" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_COOKIES": "0",
-        "PYTHONPATH": str(PROJECT),
-    }
+    env = proxy_stack.app_env(
+        demo.media_root.parent, demo.database_url, MEDIA_ROOT=str(demo.media_root), STATIC_ROOT=str(demo.static_root)
+    )
     first, second = start(env, 8811), start(env, 8812)
     try:
         one, two = Browser("http://127.0.0.1:8811"), Browser("http://127.0.0.1:8812")
