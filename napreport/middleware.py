@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from django.contrib.sessions import middleware as sessions
 from django.contrib.sessions.exceptions import SessionInterrupted
-from django.db import DatabaseError, DataError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, DataError, Error, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
@@ -38,7 +38,7 @@ def database_answers() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return True
-    except DatabaseError:
+    except Error:  # DatabaseError, or InterfaceError ("connection already closed"), which is not one
         return False
 
 
@@ -60,7 +60,9 @@ class SessionMiddleware(sessions.SessionMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         try:
             return super().process_response(request, response)
-        except (SessionInterrupted, DatabaseError) as error:
+        # Error: InterfaceError too (a connection that broke during the view is "already closed"), which is not a
+        # DatabaseError: seen under load as a 500 after a save had committed.
+        except (SessionInterrupted, Error) as error:
             logger.warning(
                 "The session could not be saved after %s %s answered %s; the answer is kept: %r",
                 request.method,

@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from django.db import DatabaseError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.urls import reverse
 
 from tests.commitments.staff_requests import change_data, client_for
@@ -19,6 +19,8 @@ SESSION_SAVE_FAILURES = {
     "the session row cannot be written": (Session, "save", OperationalError("server closed the connection")),
     # Any other database error straight from the store (a session being created, say).
     "the session store fails": (SessionStore, "save", DatabaseError("could not write")),
+    # The connection broke during the view: psycopg2's InterfaceError, which is not a DatabaseError.
+    "the connection is already closed": (SessionStore, "save", InterfaceError("connection already closed")),
 }
 
 
