@@ -51,7 +51,9 @@ lint: $(VENV)/.installed
 # (tests/benchmarks/load_faults.py restarts PostgreSQL, so it is run by hand: see the README.)
 benchmarks: system-runtime system-test system-bench $(VENV)/.installed $(NODE_PACKAGES) $(MESSAGES)
 	$(PYTHON) tests/benchmarks/bench_report.py
+	$(PYTHON) tests/benchmarks/bench_publish.py
 	$(PYTHON) tests/benchmarks/bench_public.py
+	$(PYTHON) tests/benchmarks/bench_pages.py
 
 system-runtime:
 	@$(call apt_install,$(RUNTIME_DEBS))
