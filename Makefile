@@ -48,7 +48,7 @@ lint: $(VENV)/.installed
 	DEBUG=1 $(PYTHON) manage.py check
 
 # Speed and memory figures: scripts that print their measurements, not part of `make test`.
-# (tests/benchmarks/load_faults.py restarts PostgreSQL, so it is run by hand: see the README.)
+# (tests/benchmarks/load_faults.py loads the machine for minutes, on a private PostgreSQL cluster: run it by hand, see the README.)
 benchmarks: system-runtime system-test system-bench $(VENV)/.installed $(NODE_PACKAGES) $(MESSAGES)
 	$(PYTHON) tests/benchmarks/bench_report.py
 	$(PYTHON) tests/benchmarks/bench_publish.py
