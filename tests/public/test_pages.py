@@ -215,6 +215,7 @@ PUBLISHED_MENTIONS_OF_2014 = re.compile(
 )
 
 
+@pytest.mark.slow  # a crawl of every public page and download: over ten seconds
 @pytest.mark.django_db
 def test_no_draft_data_on_any_public_page_or_download(client, draft_marker):
     seen, responses = set(), 0
