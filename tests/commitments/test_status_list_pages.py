@@ -5,6 +5,7 @@ import math
 import re
 
 import pytest
+from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -47,7 +48,9 @@ def test_every_page_shows_the_rows_of_the_plain_slice_in_the_same_order(demo, ro
     grow_open_period(60)  # RCMP's list runs on to a second page too
     client = client_for(role)
     pages = every_page(client, query)
-    monkeypatch.setattr(StatusUpdateAdmin, "paginator", Paginator)  # Django's own: the page as a slice
+    # Django's own paginator and its way of making one: each page is the plain slice of the list.
+    monkeypatch.setattr(StatusUpdateAdmin, "paginator", Paginator)
+    monkeypatch.setattr(StatusUpdateAdmin, "get_paginator", admin.ModelAdmin.get_paginator)
     assert pages == every_page(client, query)
     assert len(pages) > 1 and all(len(page) == 50 for page in pages[:-1])
     shown = [pk for page in pages for pk in page]
@@ -75,3 +78,16 @@ def test_a_page_sorts_only_the_keys_and_loads_its_rows_by_them(demo):
     assert "previous" not in keys_query and "text_en" not in keys_query and "U0" not in keys_query
     # The rows are those keys': the loading query itself is neither sliced nor offset.
     assert "LIMIT" not in rows_query[slice_end:] and "OFFSET" not in rows_query.replace("OFFSET 50)", "")
+
+
+def test_a_departments_page_runs_its_scope_once(demo):
+    grow_open_period(60)  # RCMP's list runs on to a second page
+    client = client_for("staff_a")
+    client.get(LIST)  # content types and the like are cached by the first request
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(LIST, {"p": 2}).content.decode()
+    assert rows_of(html)
+    [rows_query] = [query["sql"] for query in captured.captured_queries if "OFFSET 50" in query["sql"]]
+    assert '"previous_status"' in rows_query  # the page's rows (the banner of returned items reads them too)
+    # The keys come from the department's scope; the rows are loaded by those keys alone, not scoped a second time.
+    assert rows_query.count("department_members") == 1
