@@ -37,14 +37,6 @@ def pytest_unconfigure(config):
         session_builds.end_run()
 
 
-@pytest.hookimpl(trylast=True)  # after the folders' conftests have marked their slow tests
-def pytest_collection_modifyitems(items):
-    """The long tests (servers, subprocesses and browsers: `slow`; real PDFs: `pdf`) first, each file's in its
-    order: with `-n auto --dist worksteal` they start at once and the short ones fill the other worker's gaps,
-    where a long test left near the end kept one worker busy while the other had nothing left to do."""
-    items.sort(key=lambda item: not (item.get_closest_marker("slow") or item.get_closest_marker("pdf")))
-
-
 @pytest.fixture(autouse=True)
 def sign_in_throttling(request, settings):
     """django-axes needs the request to authenticate, which the test client's login() does not pass;
