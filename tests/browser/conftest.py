@@ -21,7 +21,7 @@ CHROMIUM_ARGS = [
 
 
 def pytest_collection_modifyitems(items):
-    """Every test here drives Chromium against a live server: slow too (tests/conftest.py runs those first)."""
+    """Every test here drives Chromium against a live server: slow too, as the marker says."""
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
