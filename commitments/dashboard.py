@@ -1,7 +1,8 @@
 """What the coordinator watches during a period: the totals, progress per lead department, statuses per pillar,
 the days left before updates are due, and the last reminders sent.
 
-Every figure is counted by the database: the number of queries does not grow with the chart.
+Every figure is counted by the database, once for each state of the chart (DashboardFigures): neither the number
+of queries nor their cost grows with the chart.
 """
 
 import datetime
@@ -9,21 +10,62 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from commitments.models import Department, ReportingPeriod, SentReminder, Status, StatusUpdate
+from commitments.chart_revision import count_own_changes
+from commitments.models import (
+    ChartRevision,
+    DashboardFigures,
+    Department,
+    ReportingPeriod,
+    SentReminder,
+    Status,
+    StatusUpdate,
+)
+
+# Raise it when count_figures' shape changes: figures stored by an earlier version are then counted again.
+FIGURES_VERSION = 1
 
 
-def department_progress(period: ReportingPeriod) -> list[Department]:
-    """The departments leading deliverables tracked in `period`, by acronym, each given `total`, `done` (updated
-    this period), `outstanding`, `returned`, `last` (its latest update) and `last_reminded` (when it was last sent
-    a reminder for the period). Two queries: the figures, grouped by lead department, then the departments."""
+def stored_or_counted(period: ReportingPeriod) -> dict[str, Any]:
+    """`period`'s figures (count_figures): one read of those stored for the chart's current revision, else
+    counted now (three aggregates) and stored with it. The triggers of commitments/chart_revision.py raise the
+    revision on every write to what they count, so stored figures are never stale."""
+    count_own_changes(connection)
+    stored_at_revision = DashboardFigures.objects.filter(period=period, revision=OuterRef("number")).values("figures")
+    revision, stored = (
+        ChartRevision.objects.filter(pk=1)
+        .annotate(stored=Subquery(stored_at_revision))
+        .values_list("number", "stored")
+        .first()
+    ) or (None, None)
+    if stored is not None and stored.get("version") == FIGURES_VERSION:
+        return stored
+    figures = count_figures(period)
+    if revision is not None:  # one statement, which a concurrent request storing the same figures cannot fail
+        DashboardFigures.objects.bulk_create(
+            [DashboardFigures(period=period, revision=revision, figures=figures)],
+            update_conflicts=True,
+            unique_fields=["period"],
+            update_fields=["revision", "figures"],
+        )
+    return figures
+
+
+def count_figures(period: ReportingPeriod) -> dict[str, Any]:
+    """What the dashboard counts of `period`'s statuses, as JSON data, in three aggregate queries:
+
+    - "departments": {lead department's id: its figures} (department_progress says which);
+    - "totals": the whole period's total, updated and count in each review state (Totals);
+    - "pillars": [pillar number, status, how many] in that order.
+    """
     # A deliverable has each lead once (unique_lead_per_deliverable), so the join counts each status once per lead:
     # no DISTINCT, which with the departments' columns in the GROUP BY tripled the query's time at 100x the chart.
     lead = "deliverable__lead_links__department"
-    figures = {
-        row.pop(lead): row
+    departments = {
+        str(row.pop(lead)): {**row, "last": row["last"] and row["last"].isoformat()}
         for row in StatusUpdate.objects.filter(period=period, **{f"{lead}__isnull": False})
         .values(lead)
         .annotate(
@@ -35,15 +77,40 @@ def department_progress(period: ReportingPeriod) -> list[Department]:
         )
         .order_by()
     }
+    review_counts = {review.value: Count("pk", filter=Q(review=review)) for review in StatusUpdate.Review}
+    totals = StatusUpdate.objects.filter(period=period).aggregate(
+        total=Count("pk"), updated=Count("pk", filter=Q(updated_at__isnull=False)), **review_counts
+    )
+    pillar = "deliverable__task__objective__pillar__number"
+    pillars = (
+        StatusUpdate.objects.filter(period=period)
+        .values(pillar, "status")
+        .annotate(count=Count("pk"))
+        .order_by(pillar, "status")
+        .values_list(pillar, "status", "count")
+    )
+    return {
+        "version": FIGURES_VERSION,
+        "departments": departments,
+        "totals": totals,
+        "pillars": [list(row) for row in pillars],
+    }
+
+
+def department_progress(period: ReportingPeriod, figures: dict[str, Any]) -> list[Department]:
+    """The departments leading deliverables tracked in `period`, by acronym, each given `total`, `done` (updated
+    this period), `outstanding`, `returned`, `last` (its latest update) and `last_reminded` (when it was last sent
+    a reminder for the period): `figures`' counts, and one query for the departments."""
+    counted = figures["departments"]
     last_reminder = SentReminder.objects.filter(period=period, department=OuterRef("pk")).order_by("-sent_at")
     departments: list[Department] = list(
-        Department.objects.filter(pk__in=figures)
+        Department.objects.filter(pk__in=[int(pk) for pk in counted])
         .annotate(last_reminded=Subquery(last_reminder.values("sent_at")[:1]))
         .order_by("acronym")
     )
     for department in departments:
-        for name, value in figures[department.pk].items():
-            setattr(department, name, value)
+        for name, value in counted[str(department.pk)].items():
+            setattr(department, name, datetime.datetime.fromisoformat(value) if name == "last" and value else value)
     return departments
 
 
@@ -68,18 +135,14 @@ class Totals:
         """(the review state's label, how many), in the states' order."""
         return [(StatusUpdate.Review(state).label, count) for state, count in self.by_review.items()]
 
-
-def period_totals(period: ReportingPeriod) -> Totals:
-    """One query."""
-    review_counts = {review.value: Count("pk", filter=Q(review=review)) for review in StatusUpdate.Review}
-    figures = StatusUpdate.objects.filter(period=period).aggregate(
-        total=Count("pk"), updated=Count("pk", filter=Q(updated_at__isnull=False)), **review_counts
-    )
-    return Totals(
-        total=figures["total"],
-        updated=figures["updated"],
-        by_review={review.value: figures[review.value] for review in StatusUpdate.Review},
-    )
+    @classmethod
+    def of(cls, figures: dict[str, Any]) -> "Totals":
+        totals = figures["totals"]
+        return cls(
+            total=totals["total"],
+            updated=totals["updated"],
+            by_review={review.value: totals[review.value] for review in StatusUpdate.Review},
+        )
 
 
 def last_sending(period: ReportingPeriod) -> list[SentReminder]:
@@ -102,15 +165,11 @@ def days_left(due_date: datetime.date | None) -> int | None:
 
 
 def dashboard(period: ReportingPeriod) -> dict[str, Any]:
-    """Everything the dashboard and its CSV show for `period`. Five queries, whatever the size of the chart."""
+    """Everything the dashboard and its CSV show for `period`. Three queries while the chart is unchanged since
+    its figures were last counted, six after a change, whatever the size of the chart."""
+    figures = stored_or_counted(period)
     # In the reader's language's alphabetical order: GRC sorts under G on a French page.
-    departments = sorted(department_progress(period), key=lambda department: sort_key(department.short_name))
-    counts = (
-        StatusUpdate.objects.filter(period=period)
-        .values("deliverable__task__objective__pillar__number", "status")
-        .annotate(count=Count("pk"))
-        .order_by("deliverable__task__objective__pillar__number", "status")
-    )
+    departments = sorted(department_progress(period, figures), key=lambda department: sort_key(department.short_name))
     left = days_left(period.due_date)
     overdue = left is not None and left < 0
     return {
@@ -119,15 +178,11 @@ def dashboard(period: ReportingPeriod) -> dict[str, Any]:
         "days_late": -left if left is not None and overdue else None,
         # Past the due date, a department with anything left to update is late.
         "late": [d.short_name for d in departments if d.outstanding] if overdue else [],  # type: ignore[attr-defined]  # department_progress() annotates it
-        "totals": period_totals(period),
+        "totals": Totals.of(figures),
         "departments": departments,
         "pillars": [
-            {
-                "pillar": row["deliverable__task__objective__pillar__number"],
-                "status": Status(row["status"]).label,
-                "count": row["count"],
-            }
-            for row in counts
+            {"pillar": pillar, "status": Status(status).label, "count": count}
+            for pillar, status, count in figures["pillars"]
         ],
         "last_sending": last_sending(period),
     }

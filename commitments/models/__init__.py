@@ -5,6 +5,7 @@ status belongs to a reporting period (StatusUpdate). Publishing a period freezes
 PublishedDeliverable rows, which are all the public side ever reads.
 """
 
+from commitments.models.figures import ChartRevision, DashboardFigures
 from commitments.models.periods import ReportingPeriod
 from commitments.models.plan import (
     ActionPlan,
@@ -49,6 +50,8 @@ __all__ = [
     "LAST_FISCAL_YEAR",
     "NOTE_MAX_LENGTH",
     "ActionPlan",
+    "ChartRevision",
+    "DashboardFigures",
     "Deliverable",
     "DeliverableLead",
     "DeliverableQuerySet",

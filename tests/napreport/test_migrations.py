@@ -11,6 +11,8 @@ from django.core.management import call_command
 # careless one loses data.
 TABLES = {
     "commitments_actionplan",
+    "commitments_chartrevision",  # new in commitments 0017: the dashboard's figures, kept between requests
+    "commitments_dashboardfigures",
     "commitments_deliverable",
     "commitments_deliverablelead",
     "commitments_department",

@@ -1,0 +1,102 @@
+"""The database triggers that raise ChartRevision.number on every write to what the dashboard counts, so that
+its stored figures (DashboardFigures) are read only while they are exact.
+
+Triggers, not Django's signals: bulk_create, QuerySet.update, deletions by cascade and raw SQL send no signal,
+and the figures must never be stale. They are installed after every `migrate` and `flush` (post_migrate), not by
+a migration, because SQLite's schema editor rebuilds a table to alter it and drops the table's triggers with it: a
+later migration of one of these tables would otherwise remove them without a word.
+
+On PostgreSQL they are constraint triggers deferred to the commit: a transaction locks the revision's row only as
+it commits, after every row it changed, so two transactions changing the same statuses in different orders cannot
+deadlock on it, and the change and the new revision become visible together. Each transaction raises it once
+(ChartRevision.raised_in). SQLite has one writer at a time: its triggers run at once, on each row.
+"""
+
+from typing import Any
+
+from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+TRIGGER = "napreport_chart_changed"
+INSTALL_LOCK = 17_0017  # a PostgreSQL advisory lock's key: any number no other code of the database's uses
+
+
+def counted_tables() -> list[str]:
+    """The tables whose rows the dashboard's figures depend on: the statuses, their lead departments, and where a
+    deliverable sits in the chart (its task, the task's objective, the objective's pillar and its number)."""
+    from commitments.models import Deliverable, DeliverableLead, Objective, Pillar, StatusUpdate, Task
+
+    return [model._meta.db_table for model in (StatusUpdate, DeliverableLead, Deliverable, Task, Objective, Pillar)]
+
+
+def revision_table() -> str:
+    from commitments.models import ChartRevision
+
+    return ChartRevision._meta.db_table
+
+
+def trigger_statements(vendor: str, quote: Any) -> list[str]:
+    """What installs the triggers, replacing any earlier version of them."""
+    revision = quote(revision_table())
+    statements = []
+    if vendor == "postgresql":
+        # B608: the SQL holds the models' own table names, quoted, and no value from outside.
+        once = "raised_in IS DISTINCT FROM txid_current()"
+        raise_once = f"UPDATE {revision} SET number = number + 1, raised_in = txid_current() WHERE {once}"  # nosec B608
+        statements.append(
+            f"CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN {raise_once}; RETURN NULL; END $$"
+        )
+        for table in counted_tables():
+            statements += [
+                f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}",
+                f"CREATE CONSTRAINT TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON {quote(table)} "
+                f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {TRIGGER}()",
+            ]
+    elif vendor == "sqlite":
+        for table in counted_tables():
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                name = f"{TRIGGER}_{table}_{event.lower()}"
+                statements += [
+                    f"DROP TRIGGER IF EXISTS {name}",
+                    f"CREATE TRIGGER {name} AFTER {event} ON {quote(table)} "  # nosec B608
+                    f"BEGIN UPDATE {revision} SET number = number + 1; END",
+                ]
+    else:  # the stored figures would go stale without a word
+        raise NotImplementedError(f"No chart revision triggers for {vendor}")
+    return statements
+
+
+def install(connection: BaseDatabaseWrapper) -> None:
+    """Install the triggers and the revision's one row, once the tables exist (a migration test may stop short
+    of them)."""
+    tables = set(connection.introspection.table_names())
+    if revision_table() not in tables or not set(counted_tables()) <= tables:
+        return
+    from commitments.models import ChartRevision
+
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # two `migrate` at once: one installs, then the other
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [INSTALL_LOCK])
+        for statement in trigger_statements(connection.vendor, connection.ops.quote_name):
+            cursor.execute(statement)
+        ChartRevision.objects.using(connection.alias).get_or_create(pk=1)
+
+
+def install_after_migrate(using: str, **kwargs: Any) -> None:
+    """post_migrate's receiver (CommitmentsConfig.ready)."""
+    install(connections[using])
+
+
+def count_own_changes(connection: BaseDatabaseWrapper) -> None:
+    """Within a transaction on PostgreSQL, run the triggers its own changes have deferred, so that it reads the
+    revision they make (a test, or a request that changed statuses before it reads the dashboard), and let its
+    next change raise the revision again. Outside a transaction there is nothing deferred: every change read has
+    committed with its revision."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:  # one round trip
+            revision = connection.ops.quote_name(revision_table())  # B608: as in trigger_statements
+            cursor.execute(
+                f"SET CONSTRAINTS {TRIGGER} IMMEDIATE; SET CONSTRAINTS {TRIGGER} DEFERRED; "  # nosec B608
+                f"UPDATE {revision} SET raised_in = NULL WHERE raised_in = txid_current()"
+            )
