@@ -32,6 +32,10 @@ logger = logging.getLogger("commitments.spreadsheets")
 
 MAIN_NAMESPACE = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CELL_COLUMN = re.compile(r"^([A-Z]{1,3})\d*$")
+# The longest cell a CSV import reads: Python's default, set for each import, because the limit is the csv module's
+# one global and another library in the same process may have raised it (frictionless sets its own when imported),
+# and then an unclosed quotation mark would swallow the rest of the file as one note instead of being refused.
+CSV_CELL_LIMIT = 128 * 1024
 
 
 class SpreadsheetRefused(ValidationError):
@@ -136,6 +140,7 @@ class LimitedCSV(CSV):
             )
         delimiter = csv_delimiter(text)
         rows = []
+        process_limit = csv.field_size_limit(CSV_CELL_LIMIT)
         try:
             for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
                 if number > limit("MAX_ROWS") + 1:
@@ -147,6 +152,8 @@ class LimitedCSV(CSV):
             raise SpreadsheetRefused(
                 gettext("The file could not be read as CSV: a cell is too long or a quotation mark is not closed.")
             ) from None
+        finally:
+            csv.field_size_limit(process_limit)
         return as_dataset(rows)
 
 

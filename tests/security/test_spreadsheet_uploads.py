@@ -3,10 +3,12 @@ confirmation reads only its own preview, uploads are bounded in size and memory,
 tracebacks. Every refusal leaves the statuses and their history exactly as they were. (What notes may hold,
 items 6 and 7: test_spreadsheet_text.py.)"""
 
+import csv
 import io
 import logging
 import os
 import random
+import sys
 import tempfile
 import tracemalloc
 import zipfile
@@ -272,6 +274,19 @@ def test_an_unreadable_file_gets_a_sentence_not_internals(target, content, says)
     assert response.status_code == 200 and says in html.replace("&#x27;", "'")
     assert_no_internals(html)
     assert snapshot() == before
+
+
+def test_an_unclosed_quote_is_refused_whatever_csv_limit_another_library_set(target):
+    """frictionless, imported by the open-data tests, raises the csv module's one global cell limit: the import
+    keeps its own, so the same file is refused whatever ran before it in the process."""
+    content = b'id,note_en\n1,"never closed\n' + b"x" * 200_000
+    before, process_limit = snapshot(), csv.field_size_limit(sys.maxsize)
+    try:
+        response, html = preview(signed_in("rcmp"), named(content, "updates.csv"))
+        assert csv.field_size_limit() == sys.maxsize  # left as the other library set it
+    finally:
+        csv.field_size_limit(process_limit)
+    assert "could not be read as CSV" in html and snapshot() == before
 
 
 def test_a_windows_1252_csv_from_excel_imports(target):
