@@ -20,16 +20,15 @@ and the load average as each run ends.
 
 The task's run also prints how much of its time lies outside its two PDFs (its HTML renders, the freeze,
 the open data), which is what it adds to WeasyPrint's work.
-Measured here (2 cores shared with others' test runs, 2026-12-01 20:40-20:56 UTC, load 3 to 16, BENCH_TIMES=1,10,
-3 runs; medians, min in brackets):
-  1x (109 rows, 32+37 pages): the task 23.3 s (22.7) against WeasyPrint alone 20.9 s (13.5), 1.12x: FAIL of the
-  1.10x target; peak RSS 162 MB against 162 MB, 1.00x. The task's time outside its two PDFs: 2.3 s.
-  10x (1,018 rows, 120+141 pages): the task 87.7 s (77.4) against 83.5 s (58.1), 1.05x; peak RSS 295 MB against
-  304 MB, 0.97x. Outside its two PDFs: 13.0 s.
-  10x / 1x: rows x9.3, the task's time x3.8, its own memory x3.1: no worse than linear.
-Under that load one side's runs spread by up to 2.1x (WeasyPrint alone at 1x: 13.5 to 28.2 s), so a time ratio
-this near 1.10x is within the noise either way: judge it on an idle machine. What the task adds to WeasyPrint's
-work, its time outside the two PDFs, was 11 % of the floor's median at 1x and 16 % at 10x.
+Measured here on the idle 2-core machine (2026-12-02 01:45-01:56 UTC, load 0.9-1.1, 3 runs; medians, min in
+brackets):
+  1x (109 rows, 32+37 pages): the task 12.5 s (10.7) against WeasyPrint alone 12.2 s (12.1), 1.03x; peak RSS
+  167 MB against 167 MB, 1.00x. The task's time outside its two PDFs: 1.3 s.
+  10x (1,018 rows, 120+141 pages): the task 65.7 s (58.0) against 59.5 s (55.9), 1.104x: FAIL of the 1.10x
+  target by 0.4 %, within the task's own spread (58.0 to 65.7 s); peak RSS 296 MB against 304 MB, 0.97x.
+  Outside its two PDFs: 9.0 s, 15 % of the floor's median.
+An earlier run under load 3 to 16 (2026-12-01 20:40-20:56) gave 1.12x at 1x and 1.05x at 10x, one side's runs
+spreading by up to 2.1x: judge time ratios this near the target on an idle machine only.
 """
 
 import hashlib
