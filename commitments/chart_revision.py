@@ -72,8 +72,9 @@ def install(connection: BaseDatabaseWrapper) -> None:
     of them)."""
     tables = set(connection.introspection.table_names())
     if revision_table() not in tables or not set(counted_tables()) <= tables:
+        uninstall(connection)  # triggers writing to a table that is not there would refuse every write
         return
-    from commitments.models import ChartRevision
+    from commitments.models import ChartRevision, DashboardFigures
 
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # two `migrate` at once: one installs, then the other
@@ -81,6 +82,30 @@ def install(connection: BaseDatabaseWrapper) -> None:
         for statement in trigger_statements(connection.vendor, connection.ops.quote_name):
             cursor.execute(statement)
         ChartRevision.objects.using(connection.alias).get_or_create(pk=1)
+        # A table rebuilt by a migration lost its triggers until now: what was written meanwhile (a data
+        # migration, a save during the deploy) raised no revision, so no figures stored before can be trusted.
+        DashboardFigures.objects.using(connection.alias).all().delete()
+
+
+def uninstall(connection: BaseDatabaseWrapper) -> None:
+    """Drop the triggers, whatever tables they are on."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT relname FROM pg_trigger JOIN pg_class ON pg_class.oid = tgrelid WHERE tgname = %s", [TRIGGER]
+            )
+            for (table,) in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {connection.ops.quote_name(table)}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {TRIGGER}()")
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{TRIGGER}_%"])
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {connection.ops.quote_name(name)}")
+
+
+def uninstall_before_unmigrate(apps: Any, schema_editor: Any) -> None:
+    """Migration 0017's reverse: before its tables are dropped."""
+    uninstall(schema_editor.connection)
 
 
 def install_after_migrate(using: str, **kwargs: Any) -> None:
@@ -98,5 +123,5 @@ def count_own_changes(connection: BaseDatabaseWrapper) -> None:
             revision = connection.ops.quote_name(revision_table())  # B608: as in trigger_statements
             cursor.execute(
                 f"SET CONSTRAINTS {TRIGGER} IMMEDIATE; SET CONSTRAINTS {TRIGGER} DEFERRED; "  # nosec B608
-                f"UPDATE {revision} SET raised_in = NULL WHERE raised_in = txid_current()"
+                f"UPDATE {revision} SET raised_in = NULL WHERE raised_in = txid_current_if_assigned()"
             )

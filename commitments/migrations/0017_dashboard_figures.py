@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from commitments.chart_revision import uninstall_before_unmigrate
+
 
 class Migration(migrations.Migration):
 
@@ -41,4 +43,7 @@ class Migration(migrations.Migration):
             model_name='statusupdate',
             index=models.Index(condition=models.Q(('slip_reason', ''), _negated=True), fields=['period'], name='slipped_in_period'),
         ),
+        # The triggers are installed after every migrate (commitments/chart_revision.py); migrating back past
+        # this migration drops them first, since they write to the table it drops.
+        migrations.RunPython(migrations.RunPython.noop, uninstall_before_unmigrate, elidable=False),
     ]

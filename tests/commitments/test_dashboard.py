@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments.chart_revision import TRIGGER, count_own_changes, counted_tables, install_after_migrate
+from commitments.chart_revision import count_own_changes, install_after_migrate, uninstall
 from commitments.dashboard import count_figures, stored_or_counted
 from commitments.models import (
     ChartRevision,
@@ -301,24 +301,28 @@ def test_the_stored_figures_are_read_while_nothing_changes(target, django_assert
 def test_the_triggers_are_installed_again_by_migrate_and_flush(target):
     """After `migrate` and `flush` (post_migrate): SQLite's schema editor drops a table's triggers when it
     rebuilds the table to alter it, and `flush` empties the revision's table."""
-    ChartRevision.objects.all().delete()
-    counted = stored_or_counted(target.period)  # no revision to store them at: counted, not kept
-    assert counted == count_figures(target.period)
-    assert not DashboardFigures.objects.filter(period=target.period).exists()
-    count_own_changes(connection)  # PostgreSQL drops no trigger with events pending
-    with connection.cursor() as cursor:
-        for table in counted_tables():
-            if connection.vendor == "sqlite":
-                for event in ("insert", "update", "delete"):
-                    cursor.execute(f"DROP TRIGGER {TRIGGER}_{table}_{event}")
-            else:
-                cursor.execute(f"DROP TRIGGER {TRIGGER} ON {table}")
+    period = target.period
+    stored = stored_or_counted(period)  # with count_own_changes: PostgreSQL drops no trigger with events pending
+    revision = ChartRevision.objects.get().number
+    uninstall(connection)  # as a migration rebuilding the statuses' table would on SQLite
+    StatusUpdate.objects.filter(pk=target.pk).update(updated_at=timezone.now())  # raises nothing
+    assert ChartRevision.objects.get().number == revision and stored != count_figures(period)  # stale, until:
+    install_after_migrate(using="default")
+    assert not DashboardFigures.objects.exists()  # nothing stored before can be trusted
+    assert stored_or_counted(period) == count_figures(period) != stored
+    StatusUpdate.objects.filter(pk=target.pk).update(review=StatusUpdate.Review.RETURNED)  # raises it again
+    assert stored_or_counted(period) == count_figures(period)
+    assert stored_or_counted(period)["totals"][StatusUpdate.Review.RETURNED] == 1
+
+
+def test_without_the_revisions_row_the_figures_are_counted_and_not_kept(target):
+    ChartRevision.objects.all().delete()  # as a flush leaves it, until post_migrate
+    assert stored_or_counted(target.period) == count_figures(target.period)
+    assert not DashboardFigures.objects.exists()
     install_after_migrate(using="default")
     assert ChartRevision.objects.get().number == 0
-    assert stored_or_counted(target.period) == counted
+    stored_or_counted(target.period)
     assert DashboardFigures.objects.get(period=target.period).revision == 0
-    StatusUpdate.objects.filter(pk=target.pk).update(updated_at=timezone.now())
-    assert stored_or_counted(target.period) == count_figures(target.period) != counted
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
