@@ -104,7 +104,11 @@ EXPECTATIONS = [
 ]
 
 # What a refusal must leave as it was: everything but sessions (renewed on every request).
-SKIPPED_MODELS = {"sessions.session"}
+# Not the app's data: the sessions; the dashboard's figures, counted from the rows compared here and kept by the
+# coordinator's own reads of the dashboard (commitments/dashboard.py); and the chart's revision, which the database
+# raises on any change to those rows (commitments/chart_revision.py: on PostgreSQL a test's own earlier writes raise
+# it when the dashboard reads it, within the test's one transaction).
+SKIPPED_MODELS = {"sessions.session", "commitments.dashboardfigures", "commitments.chartrevision"}
 
 
 def discover(patterns, prefix="", namespace=None):
