@@ -166,7 +166,8 @@ def days_left(due_date: datetime.date | None) -> int | None:
 
 def dashboard(period: ReportingPeriod) -> dict[str, Any]:
     """Everything the dashboard and its CSV show for `period`. Three queries while the chart is unchanged since
-    its figures were last counted, seven after a change (the three aggregates, and storing them), whatever the size of the chart."""
+    its figures were last counted, seven after a change (the three aggregates, and storing them), whatever the
+    size of the chart."""
     figures = stored_or_counted(period)
     # In the reader's language's alphabetical order: GRC sorts under G on a French page.
     departments = sorted(department_progress(period, figures), key=lambda department: sort_key(department.short_name))
