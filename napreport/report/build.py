@@ -183,6 +183,13 @@ def report_data(period: ReportingPeriod) -> dict[str, Any]:
     }
 
 
+def report_data_in(period: ReportingPeriod, language: str) -> dict[str, Any]:
+    """report_data in `language`: what render_html takes as `data` to render that language's HTML and PDF from
+    one query run (the publication renders each language twice, and checks each twice from the frozen record)."""
+    with translation.override(language):
+        return report_data(period)
+
+
 def render_html(
     period: ReportingPeriod,
     language: str,

@@ -34,7 +34,7 @@ from commitments.models import (
     StatusUpdate,
     Task,
 )
-from napreport.report.build import render_html
+from napreport.report.build import render_html, report_data_in
 from napreport.report.edition import missing_numbers
 from napreport.report.models import (
     OPEN_DATA_FORMATS,
@@ -132,10 +132,13 @@ def publish_period(period: ReportingPeriod, progress: Callable[[str], None] | No
     staged = []
     try:
         for language, _name in settings.LANGUAGES:
+            data = None  # the report's rows and narrative in this language, read once for its HTML and its PDF
             for file_format in PublishedReport.Format.HTML, PublishedReport.Format.PDF:
                 progress(f"rendering-{language}-{file_format}")
-                source = render_html(period, language, for_pdf=file_format == PublishedReport.Format.PDF)
-                content = source.encode() if file_format == PublishedReport.Format.HTML else pdf_from_html(source)
+                data = data or report_data_in(period, language)
+                pdf = file_format == PublishedReport.Format.PDF
+                source = render_html(period, language, for_pdf=pdf, data=data)
+                content = pdf_from_html(source) if pdf else source.encode()
                 staged.append(stage_report(staging, period, language, file_format, source, content))
         moved = []
         try:
@@ -144,9 +147,11 @@ def publish_period(period: ReportingPeriod, progress: Callable[[str], None] | No
                 period = lock_publishable(period)
                 progress(Publication.Stage.FREEZING)
                 period = publish_chart(period)
+                frozen = {language: report_data_in(period, language) for language, _name in settings.LANGUAGES}
                 for report in staged:
                     pdf = report.format == PublishedReport.Format.PDF
-                    if sha256(render_html(period, report.language, for_pdf=pdf).encode()) != report.source_sha256:
+                    source = render_html(period, report.language, for_pdf=pdf, data=frozen[report.language])
+                    if sha256(source.encode()) != report.source_sha256:
                         raise PublishingError([changed_while_rendering()])
                     moved.append(store_report(period, report).file.name)
                 # The downloads are the frozen rows themselves, so they can only be rendered now, under the lock.
