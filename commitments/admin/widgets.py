@@ -1,5 +1,6 @@
 """Admin widgets that hold up against hand-made form data, and the renderer of the status list's row widgets."""
 
+import html
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +11,7 @@ from django.forms import ModelChoiceField
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # in Django, not in its stubs
 
@@ -53,14 +54,17 @@ class SafeAutocompleteMixin(_AdminBase):
 
 
 def shown(value: Any) -> str:
-    """`{{ value }}` in a template: localized, then escaped unless safe."""
+    """`{{ value }}` in a template: localized, then escaped unless safe. Most values are plain text, which Django's
+    escape() writes as html.escape() does, after a check for lazy arguments that took a tenth of the list's time."""
+    if type(value) is str:
+        return html.escape(value)
     return conditional_escape(localize(template_localtime(value)))
 
 
 def formatted(value: Any) -> str:
     """`{{ value|stringformat:'s' }}` in a template (the filter keeps a safe value safe)."""
     text = str(value)
-    return text if isinstance(value, SafeData) else escape(text)
+    return text if isinstance(value, SafeData) else html.escape(text)
 
 
 def rendered_attrs(attrs: dict[str, Any]) -> str:
@@ -125,6 +129,7 @@ class ListRowRenderer(DjangoTemplates):
 
     fast: dict[str, Callable[[dict[str, Any]], str]] = {
         "django/forms/widgets/input.html": rendered_input,
+        "django/forms/widgets/checkbox.html": rendered_input,  # the admin's action checkbox (status_columns)
         "django/forms/widgets/hidden.html": rendered_input,
         "django/forms/widgets/number.html": rendered_input,
         "django/forms/widgets/text.html": rendered_input,

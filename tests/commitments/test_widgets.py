@@ -4,12 +4,15 @@ render them: the same page, byte for byte, in both languages, with errors, refus
 import re
 
 import pytest
+from django.contrib import admin
 from django.forms.renderers import DjangoTemplates
 from django.urls import reverse
+from django.utils import translation
 
 from commitments.admin.status_forms import QuickUpdateForm
+from commitments.admin.status_updates import StatusUpdateAdmin
 from commitments.admin.widgets import LIST_ROW_RENDERER, ListRowRenderer
-from commitments.models import StatusUpdate
+from commitments.models import Deliverable, StatusUpdate
 from tests.commitments.staff_requests import client_for, list_data
 
 LIST = reverse("admin:commitments_statusupdate_changelist")
@@ -18,6 +21,7 @@ LIST = reverse("admin:commitments_statusupdate_changelist")
 def page(role, monkeypatch, renderer, language, posted=None):
     """The list's page as `role` reads it with `renderer` (the target's rows first), without its CSRF token."""
     monkeypatch.setattr(QuickUpdateForm, "default_renderer", renderer)
+    monkeypatch.setattr(StatusUpdateAdmin, "action_checkbox_renderer", renderer)
     client = client_for(role)
     if posted:
         response = client.post(LIST, posted, HTTP_ACCEPT_LANGUAGE=language)
@@ -53,9 +57,24 @@ def test_a_refused_row_reads_the_same_as_through_djangos_widget_templates(rcmp_p
 
 
 def test_a_template_it_does_not_write_goes_through_the_template_engine():
-    context = {"widget": {"name": "agree", "value": True, "attrs": {"checked": True}, "type": "checkbox"}}
-    context["widget"].update(required=False, is_hidden=False, template_name="django/forms/widgets/checkbox.html")
-    assert "django/forms/widgets/checkbox.html" not in ListRowRenderer.fast
-    expected = DjangoTemplates().render("django/forms/widgets/checkbox.html", context)
-    assert LIST_ROW_RENDERER.render("django/forms/widgets/checkbox.html", context) == expected
-    assert expected == '<input type="checkbox" name="agree" value="True" checked>'
+    context = {"widget": {"name": "contact", "value": "a@b.ca", "attrs": {"required": True}, "type": "email"}}
+    context["widget"].update(required=True, is_hidden=False, template_name="django/forms/widgets/email.html")
+    assert "django/forms/widgets/email.html" not in ListRowRenderer.fast
+    expected = DjangoTemplates().render("django/forms/widgets/email.html", context)
+    assert LIST_ROW_RENDERER.render("django/forms/widgets/email.html", context) == expected
+    assert expected == '<input type="email" name="contact" value="a@b.ca" required>'
+
+
+@pytest.mark.django_db
+def test_the_row_checkbox_is_djangos_own(target):
+    """The action checkbox the status list writes itself (StatusColumnsMixin.action_checkbox) is Django's markup, in
+    both languages (the page comparisons above also cover it, and its column heading)."""
+    Deliverable.objects.filter(pk=target.deliverable_id).update(text_en='Raise <b>"awareness"</b> & more')
+    update = StatusUpdate.objects.select_related("deliverable__task").get(pk=target.pk)
+    django_admin = admin.ModelAdmin(StatusUpdate, admin.site)
+    ours = admin.site.get_model_admin(StatusUpdate)
+    for language in ("en", "fr"):
+        with translation.override(language):
+            assert ours.action_checkbox(update) == django_admin.action_checkbox(update)
+    assert ours.action_checkbox(update).startswith('<input type="checkbox" name="_selected_action" value="')
+    assert "&lt;b&gt;&quot;awareness&quot;&lt;/b&gt; &amp; more" in ours.action_checkbox(update)
