@@ -20,15 +20,16 @@ and the load average as each run ends.
 
 The task's run also prints how much of its time lies outside its two PDFs (its HTML renders, the freeze,
 the open data), which is what it adds to WeasyPrint's work.
-Measured here on the idle 2-core machine (2026-12-02 01:45-01:56 UTC, load 0.9-1.1, 3 runs; medians, min in
-brackets):
-  1x (109 rows, 32+37 pages): the task 12.5 s (10.7) against WeasyPrint alone 12.2 s (12.1), 1.03x; peak RSS
-  167 MB against 167 MB, 1.00x. The task's time outside its two PDFs: 1.3 s.
-  10x (1,018 rows, 120+141 pages): the task 65.7 s (58.0) against 59.5 s (55.9), 1.104x: FAIL of the 1.10x
-  target by 0.4 %, within the task's own spread (58.0 to 65.7 s); peak RSS 296 MB against 304 MB, 0.97x.
-  Outside its two PDFs: 9.0 s, 15 % of the floor's median.
-An earlier run under load 3 to 16 (2026-12-01 20:40-20:56) gave 1.12x at 1x and 1.05x at 10x, one side's runs
-spreading by up to 2.1x: judge time ratios this near the target on an idle machine only.
+Measured here on the idle 2-core machine (2026-12-02, load 0.9-1.2, 3 runs; medians, min in brackets), after the
+task came to read each language's report data once for its HTML and its PDF:
+  1x (109 rows, 32+37 pages, 04:23): the task 7.13 s (6.62) against WeasyPrint alone 6.22 s (5.94), 1.147x: FAIL
+  of the 1.10x target, within the noise (the task's time outside its two PDFs is 0.57 s, 9 % of the floor, and the
+  floor's own runs spread from 5.94 to 7.27 s); peak RSS 168 MB against 168 MB, 1.00x.
+  10x (1,018 rows, 120+141 pages, 04:27): the task 34.9 s (29.3) against 32.7 s (32.3), 1.069x; peak RSS 307 MB
+  against 302 MB, 1.015x. Outside its two PDFs: 3.8 s.
+  100x (10,108 rows, 997+1,185 pages, BENCH_TIMES=100, 05:06-05:49): the task 363 s (334) against 344 s (333),
+  1.056x; peak RSS 1,851 MB against 1,853 MB, 0.999x. Outside its two PDFs: 38 s.
+Before that change, on a slower machine (2026-12-02 01:45-01:56): 1.03x at 1x, 1.104x at 10x.
 """
 
 import hashlib
