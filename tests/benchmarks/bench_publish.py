@@ -23,8 +23,9 @@ the open data), which is what it adds to WeasyPrint's work.
 Measured here on the idle 2-core machine (2026-12-02, load 0.9-1.2, 3 runs; medians, min in brackets), after the
 task came to read each language's report data once for its HTML and its PDF:
   1x (109 rows, 32+37 pages, 04:23): the task 7.13 s (6.62) against WeasyPrint alone 6.22 s (5.94), 1.147x: FAIL
-  of the 1.10x target, within the noise (the task's time outside its two PDFs is 0.57 s, 9 % of the floor, and the
-  floor's own runs spread from 5.94 to 7.27 s); peak RSS 168 MB against 168 MB, 1.00x.
+  of the 1.10x target; again at 06:14, in tight runs: 5.41 s (5.36) against 4.59 s (4.56), 1.180x. Not noise: the
+  task's fixed work outside its PDFs (0.42 s) and its PDFs' own tag tree and URL fetcher (about 0.4 s more than
+  WeasyPrint alone on the same HTML). Peak RSS 168 MB against 168 MB, 1.00x.
   10x (1,018 rows, 120+141 pages, 04:27): the task 34.9 s (29.3) against 32.7 s (32.3), 1.069x; peak RSS 307 MB
   against 302 MB, 1.015x. Outside its two PDFs: 3.8 s.
   100x (10,108 rows, 997+1,185 pages, BENCH_TIMES=100, 05:06-05:49): the task 363 s (334) against 344 s (333),
