@@ -33,7 +33,8 @@ class Table:
 
     def __init__(self, model):
         self.model = model
-        self.fields = model._meta.local_concrete_fields
+        # A generated column (Deliverable.folded_text) is the database's to write.
+        self.fields = [field for field in model._meta.local_concrete_fields if not field.generated]
         self.name = model._meta.db_table
         self.by_natural_key = {
             index: field.related_model

@@ -123,7 +123,7 @@ class DeliverableAdmin(SafeAutocompleteMixin, GuardedHistoryAdmin):
     list_display = ["short_text", "task", "timeline_display", "leads_display", "is_new"]
     list_filter = ["task__objective__pillar", "leads", "new_in"]
     list_select_related = ["task", "new_in"]
-    search_fields = ["text_en", "text_fr", "task__code"]
+    search_fields = ["folded_text__folded_contains", "task__code"]  # commitments/models/search_text.py
     autocomplete_fields = ["task", "parent"]
     # Statuses are edited in one place, the status update screen, where the version check, the department
     # scope and the review apply; this page only shows them (drafts are not shown: any staff can open it).

@@ -1,34 +1,65 @@
 """Pages of a long admin list that cost the same whatever the list's length (issue #17)."""
 
+from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 
 
 class KeysFirstPaginator(Paginator):
-    """Sorts and slices only the rows' primary keys, then loads the page's rows by those keys.
+    """Counts the list and finds the page's keys in one query, then loads the page's rows by those keys.
 
     For ORDER BY … LIMIT the database computes every selected column of every row before it sorts: for the
     status list, last year's status, target and notes (four correlated subqueries) and the joined columns of
-    every status of every period, to keep 50. The page's keys come from a query that selects only the key and
-    the ordering's columns; the page itself is `rows` (the same columns, annotations and prefetches as the list)
-    filtered to those keys, in the list's order: one query (the keys are a subquery), exactly the rows and the
-    order of the plain slice, and still a QuerySet (the list_editable formset is built on it).
+    every status of every period, to keep 50. And Django's admin counts the list in a query of its own, which
+    filters every row again (a search: both texts of every deliverable, once for the count and once for the
+    page). Here one query selects only the key and the ordering's columns, with the list's length beside each
+    key (COUNT(*) OVER ()), for the page the request asks for (`number`); the page itself is `rows` (the same
+    columns, annotations and prefetches as the list) filtered to those keys, in the list's order: exactly the
+    rows and the order of the plain slice, and still a QuerySet (the list_editable formset is built on it).
+    A page past the end, or an empty list, is counted by Django's own query.
 
     `rows` need not repeat the list's filters: the keys already obey them. Without it, the list itself is used,
     and its filters run a second time in the page's query (a department's scope: twice its subquery)."""
 
     object_list: QuerySet[Any]
 
-    def __init__(self, object_list: QuerySet[Any], per_page: int | str, *args: Any, rows: QuerySet[Any] | None = None):
+    def __init__(
+        self,
+        object_list: QuerySet[Any],
+        per_page: int | str,
+        *args: Any,
+        rows: QuerySet[Any] | None = None,
+        number: int = 1,
+    ):
         super().__init__(object_list, per_page, *args)
         self.rows = object_list if rows is None else rows
+        self.requested = number
+        self.requested_keys: list[Any] | None = None
+
+    @cached_property
+    def count(self) -> int:
+        if self.requested < 1:  # not a page: Django's paginator will say so
+            return super().count
+        bottom = (self.requested - 1) * self.per_page
+        found = list(
+            self.object_list.annotate(list_length=Window(Count("*"))).values_list("pk", "list_length")[
+                bottom : bottom + self.per_page
+            ]
+        )
+        if not found:
+            return super().count
+        self.requested_keys = [pk for pk, _length in found]
+        return found[0][1]
 
     def page(self, number: int | str) -> Page[Any]:
         page = super().page(number)
-        # The slice is still lazy here: only its keys are asked for, in the list's order (a total order: the
-        # admin's ends with the primary key), then the page's rows alone are sorted again in that order.
-        keys = page.object_list.values("pk")  # type: ignore[attr-defined]  # the queryset's slice
+        if self.requested_keys is not None and page.number == self.requested:
+            keys: Any = self.requested_keys
+        else:  # another page than the counted one: its keys in a subquery of the page's (the slice is still lazy)
+            keys = page.object_list.values("pk")  # type: ignore[attr-defined]  # the queryset's slice
+        # The page's rows alone are sorted again in the list's order (a total order: the admin's ends with the
+        # primary key).
         page.object_list = self.rows.filter(pk__in=keys).order_by(*self.object_list.query.order_by)
         return page

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, Prefetch, QuerySet, Value, When
@@ -82,7 +83,8 @@ class StatusUpdateAdmin(
     list_filter = ["status", UpdatedFilter, ReviewFilter, "period"]
     list_select_related = ["deliverable__task", "period"]
     autocomplete_fields = ["deliverable"]
-    search_fields = ["deliverable__text_en", "deliverable__text_fr", "deliverable__task__code", "note_en", "note_fr"]
+    # The deliverable's texts through their stored lower-cased copy (commitments/models/search_text.py).
+    search_fields = ["deliverable__folded_text__folded_contains", "deliverable__task__code", "note_en", "note_fr"]
     actions = ["mark_complete", "mark_ongoing", "mark_in_progress", "accept", "return_for_changes"]
 
     # ---- scope: what each user sees and may change
@@ -104,8 +106,16 @@ class StatusUpdateAdmin(
     def get_paginator(self, request: HttpRequest, queryset: QuerySet[StatusUpdate], *args: Any, **kwargs: Any) -> Any:
         # The page's keys come from the user's scope and the list's filters and search; its rows are loaded by those
         # keys alone, so that a department's scope (a subquery through its lead links) runs once, not twice.
-        rows = self.with_list_columns(request, super().get_queryset(request)).select_related(*self.list_select_related)
-        return self.paginator(queryset, *args, **kwargs, rows=rows)
+        rows = (
+            self.with_list_columns(request, super().get_queryset(request))
+            .select_related(*self.list_select_related)
+            .defer("deliverable__folded_text")  # the search's copy of the texts the row already shows
+        )
+        try:  # the page the list will show, read as Django's ChangeList reads it
+            number = int(request.GET.get(PAGE_VAR, 1))
+        except ValueError:
+            number = 1
+        return self.paginator(queryset, *args, **kwargs, rows=rows, number=number)
 
     def get_ordering(self, request: HttpRequest) -> Any:
         # The coordinator's review queue: what needs a look first. For a department, the updates returned to it

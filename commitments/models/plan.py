@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from commitments.models.search_text import folded
 from commitments.models.values import (
     FIRST_FISCAL_YEAR,
     LAST_FISCAL_YEAR,
@@ -230,11 +231,13 @@ class Deliverable(models.Model):
     has_items = models.BooleanField(
         default=False, editable=False, help_text=_("Its sub-items carry the statuses, so it has none of its own.")
     )
+    # Both texts lower-cased, kept by the database: what the staff's searches compare (models/search_text.py).
+    folded_text = folded("text_en", "text_fr")
 
     text = Translated()
     lead_note = Translated()
 
-    history = HistoricalRecords(excluded_fields=["chart_position", "has_items"])
+    history = HistoricalRecords(excluded_fields=["chart_position", "has_items", "folded_text"])
     objects = DeliverableQuerySet.as_manager()
 
     class Meta:

@@ -1,5 +1,6 @@
-"""The status list's pages (commitments.admin.pagination, issue #17): each page sorts only the rows' keys and loads
-its own rows by them, and shows exactly the rows, in the order, that the plain slice of the list shows."""
+"""The status list's pages (commitments.admin.pagination, issue #17): each page counts the list and sorts only the
+rows' keys in one query, loads its own rows by them, and shows exactly the count, the rows and the order that
+Django's own paginator shows."""
 
 import math
 import re
@@ -26,11 +27,11 @@ def rows_of(html):
 
 
 def every_page(client, query):
-    """Each page's rows, from the first page to the last."""
+    """The count shown, and each page's rows from the first page to the last."""
     first = client.get(LIST, query).content.decode()
     count = int(re.search(r"(\d+) status updates?\b", first)[1])
     pages = range(1, math.ceil(count / StatusUpdateAdmin.list_per_page) + 1)
-    return [rows_of(client.get(LIST, {**query, "p": number}).content.decode()) for number in pages]
+    return count, [rows_of(client.get(LIST, {**query, "p": number}).content.decode()) for number in pages]
 
 
 @pytest.mark.parametrize(
@@ -47,11 +48,11 @@ def every_page(client, query):
 def test_every_page_shows_the_rows_of_the_plain_slice_in_the_same_order(demo, role, query, monkeypatch):
     grow_open_period(60)  # RCMP's list runs on to a second page too
     client = client_for(role)
-    pages = every_page(client, query)
+    count, pages = every_page(client, query)
     # Django's own paginator and its way of making one: each page is the plain slice of the list.
     monkeypatch.setattr(StatusUpdateAdmin, "paginator", Paginator)
     monkeypatch.setattr(StatusUpdateAdmin, "get_paginator", admin.ModelAdmin.get_paginator)
-    assert pages == every_page(client, query)
+    assert (count, pages) == every_page(client, query)  # the count shown too
     assert len(pages) > 1 and all(len(page) == 50 for page in pages[:-1])
     shown = [pk for page in pages for pk in page]
     assert len(shown) == len(set(shown))  # no row on two pages
@@ -63,21 +64,40 @@ def test_every_page_shows_the_rows_of_the_plain_slice_in_the_same_order(demo, ro
         )
 
 
-def test_a_page_sorts_only_the_keys_and_loads_its_rows_by_them(demo):
+def test_the_count_and_the_pages_keys_come_from_one_query_and_the_rows_are_loaded_by_those_keys(demo):
+    grow_open_period(60)  # "Extra" matches more than a page
     client = client_for("coordinator")
     client.get(LIST)  # content types and the like are cached by the first request
     with CaptureQueriesContext(connection) as captured:
-        html = client.get(LIST, {"p": 2}).content.decode()
-    assert len(rows_of(html)) == 50
-    # One query loads the page's rows with last year's status (a correlated subquery per row); it is the only one.
+        html = client.get(LIST, {"q": "Extra", "p": 2}).content.decode()
+    shown = rows_of(html)
+    matches = StatusUpdate.objects.filter(deliverable__text_en__icontains="extra").count()
+    assert matches > 50 and f"{matches} status updates" in html and len(shown) == matches - 50
+    # The search runs once: in the query that selects the page's keys with the list's length beside each.
+    [keys_query] = [query["sql"] for query in captured.captured_queries if "LIKE" in query["sql"]]
+    assert keys_query.startswith('SELECT "commitments_statusupdate"."id" AS "pk", COUNT(*) OVER () AS ')
+    assert keys_query.endswith("LIMIT 50 OFFSET 50")
+    # It selects the key alone: no last year's columns, no texts, for every row it sorts.
+    assert "previous" not in keys_query and "text_en" not in keys_query
+    # One query loads the page's rows with last year's status (a correlated subquery per row), by their keys.
     [rows_query] = [query["sql"] for query in captured.captured_queries if '"previous_status"' in query["sql"]]
-    slice_end = rows_query.index("LIMIT 50 OFFSET 50") + len("LIMIT 50 OFFSET 50")
-    keys_query = rows_query[rows_query.rindex("(SELECT ", 0, slice_end) : slice_end]
-    # The sorted and sliced query selects the key alone: no last year's columns, no texts, for every row it sorts.
-    assert keys_query.startswith('(SELECT V0."id"') and " FROM " in keys_query
-    assert "previous" not in keys_query and "text_en" not in keys_query and "U0" not in keys_query
-    # The rows are those keys': the loading query itself is neither sliced nor offset.
-    assert "LIMIT" not in rows_query[slice_end:] and "OFFSET" not in rows_query.replace("OFFSET 50)", "")
+    # (its only LIMITs are the correlated subqueries' LIMIT 1)
+    assert "LIMIT 50" not in rows_query and "OFFSET" not in rows_query and "folded_text" not in rows_query
+    keys = re.search(r'"commitments_statusupdate"\."id" IN \(([\d, ]+)\)', rows_query)[1]
+    assert sorted(int(key) for key in keys.split(", ")) == sorted(shown)
+
+
+@pytest.mark.parametrize("number", ["999", "0", "-1", "abc", "1.5", ""])
+def test_a_page_that_is_not_there_is_answered_as_djangos_own_paginator_answers_it(demo, number, monkeypatch):
+    grow_open_period(60)
+    client = client_for("coordinator")
+    ours = client.get(LIST, {"p": number})
+    monkeypatch.setattr(StatusUpdateAdmin, "paginator", Paginator)
+    monkeypatch.setattr(StatusUpdateAdmin, "get_paginator", admin.ModelAdmin.get_paginator)
+    djangos = client.get(LIST, {"p": number})
+    assert (ours.status_code, ours.get("Location")) == (djangos.status_code, djangos.get("Location"))
+    if ours.status_code == 200:
+        assert rows_of(ours.content.decode()) == rows_of(djangos.content.decode())
 
 
 def test_a_departments_page_runs_its_scope_once(demo):
@@ -87,7 +107,13 @@ def test_a_departments_page_runs_its_scope_once(demo):
     with CaptureQueriesContext(connection) as captured:
         html = client.get(LIST, {"p": 2}).content.decode()
     assert rows_of(html)
-    [rows_query] = [query["sql"] for query in captured.captured_queries if "OFFSET 50" in query["sql"]]
-    assert '"previous_status"' in rows_query  # the page's rows (the banner of returned items reads them too)
+    [keys_query] = [query["sql"] for query in captured.captured_queries if "OFFSET 50" in query["sql"]]
+    # The page's rows: last year's status, for the keys found (the banner of returned items reads them too).
+    [rows_query] = [
+        query["sql"]
+        for query in captured.captured_queries
+        if '"previous_status"' in query["sql"] and re.search(r'"commitments_statusupdate"\."id" IN \(\d', query["sql"])
+    ]
     # The keys come from the department's scope; the rows are loaded by those keys alone, not scoped a second time.
-    assert rows_query.count("department_members") == 1
+    assert keys_query.count("department_members") == 1
+    assert "department_members" not in rows_query
