@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.models.periods import ReportingPeriod
 from commitments.models.plan import Deliverable, Department
+from commitments.models.search_text import full_text
 from commitments.models.tracking import SlipReason, Status, slip_label, status_label
 from commitments.models.values import Translated, timeline_label
 
@@ -117,6 +118,9 @@ class PublishedDeliverable(models.Model):
     search_text_en = models.TextField(blank=True, editable=False)
     search_text_fr = models.TextField(blank=True, editable=False)
     search_words = models.TextField(blank=True, editable=False)
+    # The two texts as PostgreSQL's full-text search parses them, kept by the database (NULL on SQLite).
+    search_vector_en = full_text("search_text_en", "english")
+    search_vector_fr = full_text("search_text_fr", "french")
 
     pillar_name = Translated()
     objective_text = Translated()

@@ -1,4 +1,6 @@
-"""A staff search that costs one plain LIKE per row (issue #17).
+"""Searches that read what the database stored, not what it computes for each row at each search (issue #17).
+
+The staff's search costs one plain LIKE per row.
 
 Django's admin searches each field with `icontains`, which PostgreSQL runs as UPPER(column) LIKE UPPER(term): it
 upper-cases both languages' text of every deliverable of the list at every search, and the list runs it twice (its
@@ -9,6 +11,7 @@ the same database function, so both sides are folded alike."""
 
 from typing import Any
 
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models.functions import Concat, Lower
 from django.db.models.lookups import Contains
@@ -39,4 +42,22 @@ def folded(*fields: str) -> models.GeneratedField:
         expression=Lower(Concat(*parts, output_field=models.TextField())),
         output_field=FoldedText(),
         db_persist=True,
+    )
+
+
+class StoredVector(SearchVector):
+    """PostgreSQL's to_tsvector(config, text); NULL on SQLite, which has no full-text search in Django."""
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+        return "NULL", []
+
+
+def full_text(field: str, config: str) -> models.GeneratedField:
+    """A stored column holding `field` as PostgreSQL's full-text search parses it in the `config` language.
+
+    The public search compares it. Computing to_tsvector for each row at each search cost about 0.1 ms a row: at
+    10x the chart PostgreSQL chose to filter a year's 1,090 rows by computing it (130 ms) rather than use the
+    expression's GIN index, whose cost it underestimated."""
+    return models.GeneratedField(
+        expression=StoredVector(field, config=config), output_field=SearchVectorField(null=True), db_persist=True
     )

@@ -4,12 +4,13 @@
 texts folded (commitments.models.published.search_texts, the one folding function, `fold`) as it is published, so
 a search folds only its own words. On PostgreSQL the search is its full-text search
 (django.contrib.postgres.search) over the stored English text with the English configuration and the stored French
-text with the French one, so "campaign" also finds "campaigns" and « élaborer » finds « élaboration »; migration
-commitments 0015 indexes exactly these two expressions (GIN). On SQLite (no full-text search in Django) each word
-must be a whole word of the row, or its plural in s, es or x: one LIKE per word over the row's stored words.
+text with the French one, so "campaign" also finds "campaigns" and « élaborer » finds « élaboration ». The row
+stores each text's vector, computed by the database as the row is written (commitments.models.search_text), and
+migration commitments 0019 indexes them (GIN). On SQLite (no full-text search in Django) each word must be a whole
+word of the row, or its plural in s, es or x: one LIKE per word over the row's stored words.
 """
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db import connections
 from django.db.models import Q, QuerySet
 
@@ -25,14 +26,6 @@ MOST_WORDS = 10
 LONGEST_WORD = 1000
 
 
-def full_text_vectors() -> dict[str, SearchVector]:
-    """PostgreSQL: each language's stored text as its configuration parses it (the expressions the index holds)."""
-    return {
-        "search_en": SearchVector("search_text_en", config="english"),
-        "search_fr": SearchVector("search_text_fr", config="french"),
-    }
-
-
 def matching(queryset: QuerySet[PublishedDeliverable], text: str) -> QuerySet[PublishedDeliverable]:
     """The rows of `queryset` that hold every word of `text` (at most MOST_WORDS words)."""
     searched = text.split()[:MOST_WORDS]
@@ -45,9 +38,10 @@ def matching(queryset: QuerySet[PublishedDeliverable], text: str) -> QuerySet[Pu
 
 def full_text_matching(queryset: QuerySet[PublishedDeliverable], query: str) -> QuerySet[PublishedDeliverable]:
     """PostgreSQL: every word in the English text (English stemming) or every word in the French text (French
-    stemming). alias(), not annotate(): the vectors are not selected, so the table's DISTINCT does not read them."""
-    return queryset.alias(**full_text_vectors()).filter(
-        Q(search_en=SearchQuery(query, config="english")) | Q(search_fr=SearchQuery(query, config="french"))
+    stemming), compared with the vectors each row stores (commitments.models.search_text.full_text)."""
+    return queryset.filter(
+        Q(search_vector_en=SearchQuery(query, config="english"))
+        | Q(search_vector_fr=SearchQuery(query, config="french"))
     )
 
 
