@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='deliverable',
             name='folded_text',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Lower(django.db.models.functions.text.Concat(models.F('text_en'), models.Value(' '), models.F('text_fr'), output_field=models.TextField())), output_field=commitments.models.search_text.FoldedText()),
+            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Lower(django.db.models.functions.text.Concat(models.F('text_en'), models.Value(' '), models.F('text_fr'), output_field=models.TextField())), output_field=commitments.models.search_text.FoldedText(), serialize=False),
         ),
     ]

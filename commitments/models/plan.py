@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from commitments.models.search_text import folded
+from commitments.models.search_text import SearchColumnsDeferred, folded
 from commitments.models.values import (
     FIRST_FISCAL_YEAR,
     LAST_FISCAL_YEAR,
@@ -238,7 +238,7 @@ class Deliverable(models.Model):
     lead_note = Translated()
 
     history = HistoricalRecords(excluded_fields=["chart_position", "has_items", "folded_text"])
-    objects = DeliverableQuerySet.as_manager()
+    objects = SearchColumnsDeferred.from_queryset(DeliverableQuerySet)()
 
     class Meta:
         ordering = ["task__objective__pillar__number", "task__objective__sort_key", "task__sort_key", "chart_position"]

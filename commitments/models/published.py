@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.models.periods import ReportingPeriod
 from commitments.models.plan import Deliverable, Department
-from commitments.models.search_text import full_text
+from commitments.models.search_text import SearchColumnsDeferred, full_text
 from commitments.models.tracking import SlipReason, Status, slip_label, status_label
 from commitments.models.values import Translated, timeline_label
 
@@ -135,7 +135,7 @@ class PublishedDeliverable(models.Model):
     # publishing links to the row once saved (an unsaved row has no many-to-many yet).
     lead_departments: list[Department]
 
-    objects = PublishedDeliverableQuerySet.as_manager()
+    objects = SearchColumnsDeferred.from_queryset(PublishedDeliverableQuerySet)()
 
     class Meta:
         ordering = ["period", "chart_order"]

@@ -1,15 +1,20 @@
 """The staff's searches through the deliverables' stored lower-cased texts (commitments/models/search_text.py,
 issue #17) find exactly what Django's own search (icontains on each text) finds, on SQLite and PostgreSQL alike."""
 
+import io
+import json
 import re
 
 import pytest
 from django.contrib import admin
+from django.core.management import call_command
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from commitments.admin.chart import DeliverableAdmin
 from commitments.admin.status_updates import StatusUpdateAdmin
-from commitments.models import Deliverable, StatusUpdate
+from commitments.models import Deliverable, PublishedDeliverable, StatusUpdate
 from tests.commitments.staff_requests import client_for
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +91,19 @@ def test_a_text_changed_by_any_path_is_searched_as_it_now_reads(demo):
     assert shown(client, DELIVERABLE_LIST, "introuvable")[1] == []
     # (SQLite's LOWER(), like its LIKE, folds only ASCII letters; PostgreSQL's folds « É » too)
     assert shown(client, DELIVERABLE_LIST, "RéécriT")[1] == [str(deliverable.pk)]
+
+
+def test_the_stored_search_columns_are_neither_loaded_with_the_rows_nor_serialized(demo):
+    # The database compares them; a page, a file, a report or a backup has no use for them.
+    assert "folded_text" not in str(Deliverable.objects.all().query)
+    assert "search_vector" not in str(PublishedDeliverable.objects.all().query)
+    dump = io.StringIO()
+    call_command("dumpdata", "commitments.deliverable", "commitments.publisheddeliverable", stdout=dump)
+    records = json.loads(dump.getvalue())
+    assert {record["model"] for record in records} == {"commitments.deliverable", "commitments.publisheddeliverable"}
+    assert not any({"folded_text", "search_vector_en", "search_vector_fr"} & set(r["fields"]) for r in records)
+    # Each row still finds its own text, which the database folds again whenever it is written.
+    deliverable = Deliverable.objects.order_by("pk").first()
+    assert Deliverable.objects.filter(
+        pk=deliverable.pk, folded_text=Lower(Value(f"{deliverable.text_en} {deliverable.text_fr}"))
+    ).exists()

@@ -64,7 +64,7 @@ def grow_published(period, times):
                     **{
                         f.attname: getattr(row, f.attname)
                         for f in PublishedDeliverable._meta.concrete_fields
-                        if f.attname not in ("id", "deliverable_id", "chart_order", "parent_id")
+                        if f.attname not in ("id", "deliverable_id", "chart_order", "parent_id") and not f.generated
                     },
                     deliverable=clone,
                     chart_order=order,

@@ -84,7 +84,7 @@ def grow_both_years(earlier, later, times):
                 fields = {
                     f.attname: getattr(row, f.attname)
                     for f in PublishedDeliverable._meta.concrete_fields
-                    if f.attname not in ("id", "deliverable_id", "chart_order", "parent_id")
+                    if f.attname not in ("id", "deliverable_id", "chart_order", "parent_id") and not f.generated
                 }
                 published.append(PublishedDeliverable(**fields, deliverable=clones[pk], chart_order=order[period]))
             PublishedDeliverable.objects.bulk_create(published)
