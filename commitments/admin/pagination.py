@@ -6,6 +6,11 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
+# Past this page the list is counted on its own first, as Django's paginator does, which refuses a page past the
+# end without asking the database for it: a typed ?p=99999999999999999999 would otherwise be an OFFSET that
+# overflows the database's integers (an error, not a page). A million pages of 50 is more than any list here.
+MOST_PAGES = 1_000_000
+
 
 class KeysFirstPaginator(Paginator):
     """Counts the list and finds the page's keys in one query, then loads the page's rows by those keys.
@@ -18,7 +23,7 @@ class KeysFirstPaginator(Paginator):
     key (COUNT(*) OVER ()), for the page the request asks for (`number`); the page itself is `rows` (the same
     columns, annotations and prefetches as the list) filtered to those keys, in the list's order: exactly the
     rows and the order of the plain slice, and still a QuerySet (the list_editable formset is built on it).
-    A page past the end, or an empty list, is counted by Django's own query.
+    A page past the end (or past MOST_PAGES), or an empty list, is counted by Django's own query.
 
     `rows` need not repeat the list's filters: the keys already obey them. Without it, the list itself is used,
     and its filters run a second time in the page's query (a department's scope: twice its subquery)."""
@@ -40,7 +45,7 @@ class KeysFirstPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        if self.requested < 1:  # not a page: Django's paginator will say so
+        if not 1 <= self.requested <= MOST_PAGES:  # not a page, or past any list's end: Django's paginator says so
             return super().count
         bottom = (self.requested - 1) * self.per_page
         found = list(

@@ -87,7 +87,9 @@ def test_the_count_and_the_pages_keys_come_from_one_query_and_the_rows_are_loade
     assert sorted(int(key) for key in keys.split(", ")) == sorted(shown)
 
 
-@pytest.mark.parametrize("number", ["999", "0", "-1", "abc", "1.5", ""])
+@pytest.mark.parametrize(
+    "number", ["999", "0", "-1", "abc", "1.5", "", "1000001", "9223372036854775807", "99999999999999999999"]
+)
 def test_a_page_that_is_not_there_is_answered_as_djangos_own_paginator_answers_it(demo, number, monkeypatch):
     grow_open_period(60)
     client = client_for("coordinator")
