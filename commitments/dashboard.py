@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from commitments.chart_revision import count_own_changes
 from commitments.models import (
     ChartRevision,
     DashboardFigures,
+    DeliverableLead,
     Department,
     ReportingPeriod,
     SentReminder,
@@ -61,22 +62,7 @@ def count_figures(period: ReportingPeriod) -> dict[str, Any]:
     - "totals": the whole period's total, updated and count in each review state (Totals);
     - "pillars": [pillar number, status, how many] in that order.
     """
-    # A deliverable has each lead once (unique_lead_per_deliverable), so the join counts each status once per lead:
-    # no DISTINCT, which with the departments' columns in the GROUP BY tripled the query's time at 100x the chart.
-    lead = "deliverable__lead_links__department"
-    departments = {
-        str(row.pop(lead)): {**row, "last": row["last"] and row["last"].isoformat()}
-        for row in StatusUpdate.objects.filter(period=period, **{f"{lead}__isnull": False})
-        .values(lead)
-        .annotate(
-            total=Count("pk"),
-            done=Count("pk", filter=Q(updated_at__isnull=False)),
-            outstanding=Count("pk", filter=Q(updated_at__isnull=True)),
-            returned=Count("pk", filter=Q(review=StatusUpdate.Review.RETURNED)),
-            last=Max("updated_at"),
-        )
-        .order_by()
-    }
+    departments = count_by_lead_department(period)
     review_counts = {review.value: Count("pk", filter=Q(review=review)) for review in StatusUpdate.Review}
     totals = StatusUpdate.objects.filter(period=period).aggregate(
         total=Count("pk"), updated=Count("pk", filter=Q(updated_at__isnull=False)), **review_counts
@@ -95,6 +81,43 @@ def count_figures(period: ReportingPeriod) -> dict[str, Any]:
         "totals": totals,
         "pillars": [list(row) for row in pillars],
     }
+
+
+def count_by_lead_department(period: ReportingPeriod) -> dict[str, dict[str, Any]]:
+    """{lead department's id: its figures in `period`} for count_figures, in one aggregate over the period's
+    statuses joined to their deliverables' lead links.
+
+    In SQL, because the ORM joins a status to its lead links through the deliverable's own row (the path
+    status → deliverable → lead link), and that join was most of the count: at 100x the chart on PostgreSQL,
+    30 ms against 11 ms joining the two on the deliverable they share (19 against 14 ms on SQLite). A deliverable
+    has each lead once (unique_lead_per_deliverable), so each status counts once per lead: no DISTINCT."""
+    quote = connection.ops.quote_name
+    status_table, lead_table = quote(StatusUpdate._meta.db_table), quote(DeliverableLead._meta.db_table)
+    # B608: the SQL holds the models' own table names, quoted; the values are parameters.
+    query = (
+        "SELECT lead_link.department_id, COUNT(*), COUNT(period_status.updated_at), "
+        "COUNT(*) FILTER (WHERE period_status.review = %s), MAX(period_status.updated_at) "
+        f"FROM {status_table} period_status JOIN {lead_table} lead_link "  # nosec B608
+        "ON lead_link.deliverable_id = period_status.deliverable_id "
+        "WHERE period_status.period_id = %s GROUP BY lead_link.department_id"
+    )
+    updated_at = StatusUpdate._meta.get_field("updated_at")
+    with connection.cursor() as cursor:
+        cursor.execute(query, [StatusUpdate.Review.RETURNED.value, period.pk])
+        rows = cursor.fetchall()
+    figures = {}
+    for department, total, done, returned, last in rows:
+        last = updated_at.to_python(last)  # SQLite gives the text it stores (UTC), PostgreSQL a datetime
+        if last is not None and timezone.is_naive(last):
+            last = timezone.make_aware(last, datetime.UTC)
+        figures[str(department)] = {
+            "total": total,
+            "done": done,
+            "outstanding": total - done,
+            "returned": returned,
+            "last": last and last.isoformat(),
+        }
+    return figures
 
 
 def department_progress(period: ReportingPeriod, figures: dict[str, Any]) -> list[Department]:

@@ -3,6 +3,7 @@ totals, each department's figures with links to its outstanding and returned row
 links to it from the admin's home and sidebar, and who may open it."""
 
 import csv
+import datetime
 import io
 import re
 import threading
@@ -91,6 +92,34 @@ def test_each_department_shows_updated_outstanding_returned_and_last_activity(ta
     assert returned.group(2) == "1"
     updated_at = StatusUpdate.objects.get(pk=target.pk).updated_at
     assert timezone.localtime(updated_at).strftime("%Y-%m-%d %H:%M") in row
+
+
+def test_each_departments_figures_are_those_counted_status_by_status(target):
+    """count_by_lead_department's SQL against a count in Python of every status and its leads: a status led by
+    two departments counts for each, every review state and update time (to the microsecond) as stored."""
+    updates = StatusUpdate.objects.filter(period=target.period).order_by("pk")
+    moments = [timezone.now() - datetime.timedelta(days=days, microseconds=days) for days in range(1, 4)]
+    for update, moment, review in zip(updates[:3], moments, [StatusUpdate.Review.RETURNED] * 2 + [None], strict=True):
+        StatusUpdate.objects.filter(pk=update.pk).update(updated_at=moment, review=review or update.review)
+    shared = updates.first().deliverable
+    assert shared.lead_links.count() >= 1
+    expected = {}
+    for update in StatusUpdate.objects.filter(period=target.period).prefetch_related("deliverable__lead_links"):
+        for link in update.deliverable.lead_links.all():
+            figures = expected.setdefault(
+                str(link.department_id), {"total": 0, "done": 0, "outstanding": 0, "returned": 0, "last": None}
+            )
+            figures["total"] += 1
+            figures["done" if update.updated_at else "outstanding"] += 1
+            figures["returned"] += update.review == StatusUpdate.Review.RETURNED
+            if update.updated_at and (figures["last"] is None or update.updated_at > figures["last"]):
+                figures["last"] = update.updated_at
+    for figures in expected.values():
+        figures["last"] = figures["last"] and figures["last"].isoformat()
+    counted = count_figures(target.period)["departments"]
+    assert counted == expected
+    assert sum(figures["returned"] for figures in counted.values()) >= 2
+    assert sum(bool(figures["last"]) for figures in counted.values()) >= 1
 
 
 def test_the_outstanding_link_opens_the_status_list_on_that_departments_rows_not_updated_yet(target):
