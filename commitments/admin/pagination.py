@@ -3,8 +3,10 @@
 from functools import cached_property
 from typing import Any
 
+from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
+from django.http import HttpRequest
 
 # Past this page the list is counted on its own first, as Django's paginator does, which refuses a page past the
 # end without asking the database for it: a typed ?p=99999999999999999999 would otherwise be an OFFSET that
@@ -68,3 +70,36 @@ class KeysFirstPaginator(Paginator):
         # primary key).
         page.object_list = self.rows.filter(pk__in=keys).order_by(*self.object_list.query.order_by)
         return page
+
+
+class NotCountedAgain:
+    """Stands in for a ChangeList's whole list while Django would count it a second time (CountedOnceChangeList)."""
+
+    def count(self) -> None:
+        return None
+
+
+class CountedOnceChangeList(ChangeList):
+    """Django's list, which counts its whole list a second time only when the address narrows it.
+
+    Django's ChangeList counts the whole list (`root_queryset`) for the "12 results (35 total)" it writes beside
+    a filtered or searched list, and counts it on every page, unfiltered too, where that total is the list's own
+    count: a second scan of every row in scope at 100x the chart (5-6 ms of PostgreSQL for the coordinator's
+    32,000 statuses of every period, 8 ms of SQLite for RCMP's scope). With no filter parameter and no search in
+    the address (a page number or an ordering changes no count), the total is the list's count, which the
+    paginator has made; otherwise it is counted as Django counts it. The list's filters narrow nothing without a
+    parameter of theirs (none applies a default)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        if self.get_filters_params() or self.query:
+            return super().get_results(request)
+        # Django's get_results reads the whole list for its count alone.
+        whole_list, self.root_queryset = self.root_queryset, NotCountedAgain()  # type: ignore[assignment]
+        try:
+            super().get_results(request)
+        finally:
+            self.root_queryset = whole_list
+        self.full_result_count = self.result_count
+        # Django shows the actions only beside a list with rows, when it counts the whole list.
+        self.show_admin_actions = not self.show_full_result_count or bool(self.result_count)
+        return None

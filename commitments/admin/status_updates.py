@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 
 from commitments.admin.conflicts import RefusedSaveMixin
 from commitments.admin.dashboard import dashboard_urls
-from commitments.admin.pagination import KeysFirstPaginator
+from commitments.admin.pagination import CountedOnceChangeList, KeysFirstPaginator
 from commitments.admin.review import (
     CoordinatorQuickUpdateForm,
     CorrectionForm,
@@ -116,6 +116,9 @@ class StatusUpdateAdmin(
         except ValueError:
             number = 1
         return self.paginator(queryset, *args, **kwargs, rows=rows, number=number)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> Any:
+        return CountedOnceChangeList  # the whole list counted again only when a filter or search narrows it
 
     def get_ordering(self, request: HttpRequest) -> Any:
         # The coordinator's review queue: what needs a look first. For a department, the updates returned to it

@@ -129,3 +129,43 @@ def test_postgresql_keeps_the_deliverables_chart_order_in_a_covering_index(db):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'deliverable_chart_order'")
         [(definition,)] = cursor.fetchall()
     assert definition.endswith("USING btree (id) INCLUDE (task_id, chart_position)")
+
+
+def totals_and_actions(client, query):
+    """What the list says of its count ("3 results (35 total)", and the paginator's "N status updates"), whether
+    it offers the actions, and how many queries the page took."""
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(LIST, query).content.decode()
+    summary = re.search(r'<span class="small quiet">(.*?)</span>', html, re.S)
+    shown = (
+        summary and re.sub(r"<[^>]+>", "", summary[1]).strip(),
+        re.search(r"(\d+) status updates?\b", html)[1],
+        '<div class="actions">' in html,
+    )
+    return shown, len(queries)
+
+
+@pytest.mark.parametrize(
+    "role, query",
+    [
+        ("coordinator", {}),
+        ("coordinator", {"p": "2", "o": "1"}),  # a page and an ordering narrow nothing
+        ("coordinator", {"lead": "rcmp"}),
+        ("coordinator", {"q": "Extra"}),
+        ("coordinator", {"status": "ongoing", "q": "no such words anywhere"}),  # nothing found: no actions
+        ("staff_a", {}),
+        ("staff_a", {"updated": "no"}),
+    ],
+)
+def test_the_whole_list_is_counted_again_only_when_a_filter_or_a_search_narrows_it(demo, role, query, monkeypatch):
+    grow_open_period(60)
+    client = client_for(role)
+    client.get(LIST, query)  # content types and the like are cached by the first request
+    ours, our_queries = totals_and_actions(client, query)
+    monkeypatch.setattr(StatusUpdateAdmin, "get_changelist", admin.ModelAdmin.get_changelist)  # Django's own list
+    djangos, django_queries = totals_and_actions(client, query)
+    assert ours == djangos  # the same totals, the same actions
+    narrowed = any(name not in ("p", "o") for name in query)
+    assert our_queries == django_queries - (0 if narrowed else 1)  # Django's second count of the whole list
+    if narrowed and role == "coordinator":  # fewer rows than the whole list, which Django says
+        assert re.fullmatch(r"\d+ results? \(\d+ total\)", ours[0])
