@@ -91,7 +91,8 @@ class CountedOnceChangeList(ChangeList):
     parameter of theirs (none applies a default)."""
 
     def get_results(self, request: HttpRequest) -> None:
-        if self.get_filters_params() or self.query:
+        narrowed = self.get_filters_params() or self.query
+        if narrowed or not self.model_admin.show_full_result_count:  # Django's own count, or its "Show all"
             return super().get_results(request)
         # Django's get_results reads the whole list for its count alone.
         whole_list, self.root_queryset = self.root_queryset, NotCountedAgain()  # type: ignore[assignment]
@@ -100,6 +101,5 @@ class CountedOnceChangeList(ChangeList):
         finally:
             self.root_queryset = whole_list
         self.full_result_count = self.result_count
-        # Django shows the actions only beside a list with rows, when it counts the whole list.
-        self.show_admin_actions = not self.show_full_result_count or bool(self.result_count)
+        self.show_admin_actions = bool(self.result_count)  # as Django decides it from the whole list's count
         return None

@@ -169,3 +169,15 @@ def test_the_whole_list_is_counted_again_only_when_a_filter_or_a_search_narrows_
     assert our_queries == django_queries - (0 if narrowed else 1)  # Django's second count of the whole list
     if narrowed and role == "coordinator":  # fewer rows than the whole list, which Django says
         assert re.fullmatch(r"\d+ results? \(\d+ total\)", ours[0])
+
+
+@pytest.mark.parametrize("query", [{}, {"lead": "rcmp"}])
+def test_a_list_that_counts_no_total_is_left_to_django(demo, query, monkeypatch):
+    # With show_full_result_count off, Django never counts the whole list and offers "Show all" instead.
+    monkeypatch.setattr(StatusUpdateAdmin, "show_full_result_count", False)
+    client = client_for("coordinator")
+    client.get(LIST, query)
+    ours = totals_and_actions(client, query)
+    monkeypatch.setattr(StatusUpdateAdmin, "get_changelist", admin.ModelAdmin.get_changelist)
+    assert ours == totals_and_actions(client, query)
+    assert "Show all" in ours[0][0]
