@@ -77,11 +77,19 @@ def placeholder_pdf(html):
 
 
 @pytest.fixture(autouse=True)
-def pdf_rendering(request, monkeypatch):
+def pdf_rendering(request):
     """WeasyPrint takes seconds a report. Only tests marked `pdf` (those that read a PDF) render one; elsewhere
-    publishing and the preview store a placeholder. The `demo` fixture's published edition is always real."""
-    if "pdf" not in request.keywords:
-        monkeypatch.setattr("napreport.report.pdf.pdf_from_html", placeholder_pdf)
+    publishing and the preview store a placeholder. The `demo` fixture's published edition is always real.
+
+    The placeholder is set with a patcher of its own, not the test's `monkeypatch`: a test that injects a fault
+    and then calls `monkeypatch.undo()` to publish again would otherwise undo the placeholder too, and render
+    two real PDFs (seconds) that it never reads."""
+    if "pdf" in request.keywords:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patcher:
+        patcher.setattr("napreport.report.pdf.pdf_from_html", placeholder_pdf)
+        yield
 
 
 @pytest.fixture(scope="session")
