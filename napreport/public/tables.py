@@ -68,7 +68,12 @@ class ProgressTable(tables.Table):
             # The page's rows (django-tables2's bound rows, each holding its record), else every row.
             shown = [row.record for row in self.page.object_list] if hasattr(self, "page") else list(self.data)
             wanted = {row.parent_id for row in shown if row.parent_id}
-            found = PublishedDeliverable.objects.filter(period_id=record.period_id, deliverable_id__in=wanted)
+            # No ORDER BY (a dict needs none): the model's ordering joins the period and the plan, and with it
+            # SQLite, which keeps no statistics here, read the year's every row through its chart-order index
+            # (11 ms at 100x the chart) where the (period, deliverable) index finds the few parents at once.
+            found = PublishedDeliverable.objects.filter(
+                period_id=record.period_id, deliverable_id__in=wanted
+            ).order_by()
             self.parents = {row.deliverable_id: row for row in found}
         return self.parents.get(record.parent_id)
 
