@@ -110,6 +110,30 @@ def test_the_pass_leaves_markup_entities_addresses_and_style_sheets_alone():
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "french"),
+    [
+        ("l'exploitation", "l’exploitation"),
+        ("Pilier 1: texte", f"Pilier 1{NBSP}: texte"),
+        ("a; b", f"a{NBSP}; b"),
+        ("Pourquoi?", f"Pourquoi{NBSP}?"),
+        ("Enfin!", f"Enfin{NBSP}!"),
+        ("«texte»", f"«{NBSP}texte{NBSP}»"),
+        ("2012/13", "2012-2013"),
+        ("l&#x27;été", "l’été"),
+        ("a&nbsp;b", f"a{NBSP}b"),
+        (
+            "\n      Sensibilisation du public et formation\n    ",
+            "\n      Sensibilisation du public et formation\n    ",
+        ),
+    ],
+)
+def test_each_rule_still_applies_to_a_run_of_text_that_holds_only_its_sign(text, french):
+    """The pass leaves a run of text without any sign a rule looks for as it is, without trying the rules: each
+    rule's sign alone must still reach its rule."""
+    assert french_html(f'<p lang="fr">{text}</p>') == f'<p lang="fr">{french}</p>'
+
+
 def test_a_new_deliverable_starting_after_the_period_is_counted_as_starting_then(demo_2013):
     summary = report_data(demo_2013)["summary"]
     labels = [str(label) for _key, label, _colour in summary["statuses"]]
