@@ -32,7 +32,7 @@ from commitments.models import (
     StatusUpdate,
     Task,
 )
-from tests.charts import grow_chart
+from tests.charts import grow_chart, own_changes_counted
 from tests.commitments.staff_requests import change_data, client_for
 
 pytestmark = pytest.mark.django_db
@@ -198,12 +198,6 @@ def test_the_dashboard_is_linked_from_the_coordinators_home_and_sidebar_only(tar
 
 
 # ---- query counts
-
-
-def own_changes_counted():
-    """On PostgreSQL a test runs in one transaction, whose changes the dashboard first counts: one statement
-    (chart_revision.count_own_changes). A request in production runs outside a transaction and makes none."""
-    return 1 if connection.vendor == "postgresql" else 0
 
 
 def test_the_dashboard_runs_the_same_queries_at_1x_and_10x_the_chart(target, django_assert_num_queries):

@@ -13,7 +13,7 @@ from django.urls import translate_url
 from commitments.models import PublishedDeliverable, ReportingPeriod
 from napreport.report.models import NarrativeSection
 from napreport.report.publishing import publish_period
-from tests.commitments.test_dashboard import own_changes_counted
+from tests.charts import own_changes_counted
 from tests.public.caches import LOCMEM
 from tests.public.conftest import MARKER, grow_published
 from tests.public.open_data_files import csv_records
