@@ -120,8 +120,36 @@ def count_own_changes(connection: BaseDatabaseWrapper) -> None:
     committed with its revision."""
     if connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cursor:  # one round trip
-            revision = connection.ops.quote_name(revision_table())  # B608: as in trigger_statements
-            cursor.execute(
-                f"SET CONSTRAINTS {TRIGGER} IMMEDIATE; SET CONSTRAINTS {TRIGGER} DEFERRED; "  # nosec B608
-                f"UPDATE {revision} SET raised_in = NULL WHERE raised_in = txid_current_if_assigned()"
-            )
+            cursor.execute(run_deferred_triggers(connection))
+
+
+def run_deferred_triggers(connection: BaseDatabaseWrapper) -> str:
+    """PostgreSQL: the statements that run the triggers the transaction's own changes have deferred and let its next
+    change raise the revision again, the last one returning the revision's number if they raised it."""
+    revision = connection.ops.quote_name(revision_table())  # B608: as in trigger_statements
+    return (
+        f"SET CONSTRAINTS {TRIGGER} IMMEDIATE; SET CONSTRAINTS {TRIGGER} DEFERRED; "  # nosec B608
+        f"UPDATE {revision} SET raised_in = NULL WHERE raised_in = txid_current_if_assigned() RETURNING number"
+    )
+
+
+def raised_alone(connection: BaseDatabaseWrapper, before: int) -> int | None:
+    """Within a transaction that read the revision `before` (after count_own_changes) and has written since: the
+    revision its writes raised it to, if no other transaction's write came between; else None, as when its own
+    raised nothing. One statement.
+
+    PostgreSQL: its deferred triggers run now and raise the revision once; the raise waits for any other
+    transaction's raise before it, and counts on from it. So the revision is `before` + 1 exactly when this
+    transaction raised it and no other did since `before` was read. From now until it commits, it holds the
+    revision's row, as it would have at its commit: the caller has made its last write to what is counted.
+    SQLite: one writer at a time. Another's commit after this transaction first read would make its writes fail
+    (the database is locked, or its snapshot is stale), so every raise it sees since `before` is its own."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(run_deferred_triggers(connection))
+            row = cursor.fetchone()
+            return row[0] if row and row[0] == before + 1 else None
+        revision = connection.ops.quote_name(revision_table())  # B608: as in trigger_statements
+        cursor.execute(f"SELECT number FROM {revision}")  # nosec B608
+        row = cursor.fetchone()
+        return row[0] if row and row[0] > before else None

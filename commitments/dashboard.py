@@ -7,6 +7,7 @@ of queries nor their cost grows with the chart.
 
 import datetime
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,9 @@ from commitments.models import (
 )
 
 # Raise it when count_figures' shape changes: figures stored by an earlier version are then counted again.
-FIGURES_VERSION = 1
+FIGURES_VERSION = 2
+PILLAR = "deliverable__task__objective__pillar__number"
+STATUS_ORDER = {status: position for position, status in enumerate(Status.values)}
 
 
 def stored_or_counted(period: ReportingPeriod) -> dict[str, Any]:
@@ -45,14 +48,20 @@ def stored_or_counted(period: ReportingPeriod) -> dict[str, Any]:
     if stored is not None and stored.get("version") == FIGURES_VERSION:
         return stored
     figures = count_figures(period)
-    if revision is not None:  # one statement, which a concurrent request storing the same figures cannot fail
-        DashboardFigures.objects.bulk_create(
-            [DashboardFigures(period=period, revision=revision, figures=figures)],
-            update_conflicts=True,
-            unique_fields=["period"],
-            update_fields=["revision", "figures"],
-        )
+    if revision is not None:
+        store_figures(period.pk, revision, figures)
     return figures
+
+
+def store_figures(period_id: int, revision: int, figures: dict[str, Any]) -> None:
+    """Keep `figures` as the period's at `revision`, in place of any kept before: one statement, which a concurrent
+    request storing figures for the same period cannot fail."""
+    DashboardFigures.objects.bulk_create(
+        [DashboardFigures(period_id=period_id, revision=revision, figures=figures)],
+        update_conflicts=True,
+        unique_fields=["period"],
+        update_fields=["revision", "figures"],
+    )
 
 
 def count_figures(period: ReportingPeriod) -> dict[str, Any]:
@@ -60,27 +69,34 @@ def count_figures(period: ReportingPeriod) -> dict[str, Any]:
 
     - "departments": {lead department's id: its figures} (department_progress says which);
     - "totals": the whole period's total, updated and count in each review state (Totals);
-    - "pillars": [pillar number, status, how many] in that order.
+    - "pillars": [pillar number, status, how many] in that order (pillar_rows).
     """
     departments = count_by_lead_department(period)
     review_counts = {review.value: Count("pk", filter=Q(review=review)) for review in StatusUpdate.Review}
     totals = StatusUpdate.objects.filter(period=period).aggregate(
         total=Count("pk"), updated=Count("pk", filter=Q(updated_at__isnull=False)), **review_counts
     )
-    pillar = "deliverable__task__objective__pillar__number"
     pillars = (
         StatusUpdate.objects.filter(period=period)
-        .values(pillar, "status")
+        .values(PILLAR, "status")
         .annotate(count=Count("pk"))
-        .order_by(pillar, "status")
-        .values_list(pillar, "status", "count")
+        .order_by()
+        .values_list(PILLAR, "status", "count")
     )
     return {
         "version": FIGURES_VERSION,
         "departments": departments,
         "totals": totals,
-        "pillars": [list(row) for row in pillars],
+        "pillars": pillar_rows({(pillar, status): count for pillar, status, count in pillars}),
     }
+
+
+def pillar_rows(counts: Mapping[tuple[int, str], int]) -> list[list[Any]]:
+    """[pillar number, status, how many] for each (pillar, status) counted, by pillar, then in the statuses' order
+    (Complete first): sorted here, not by the database, whose collation may sort “on_track” before or after
+    “ongoing”, so figures counted and figures carried (commitments.carried_figures) come out the same."""
+    ordered = sorted(counts, key=lambda key: (key[0], STATUS_ORDER.get(key[1], len(STATUS_ORDER)), key[1]))
+    return [[pillar, status, counts[pillar, status]] for pillar, status in ordered if counts[pillar, status]]
 
 
 def count_by_lead_department(period: ReportingPeriod) -> dict[str, dict[str, Any]]:
@@ -115,9 +131,14 @@ def count_by_lead_department(period: ReportingPeriod) -> dict[str, dict[str, Any
             "done": done,
             "outstanding": total - done,
             "returned": returned,
-            "last": last and last.isoformat(),
+            "last": last and stored_time(last),
         }
     return figures
+
+
+def stored_time(moment: datetime.datetime) -> str:
+    """A department's latest update as its figures keep it: in UTC, ISO 8601."""
+    return moment.astimezone(datetime.UTC).isoformat()
 
 
 def department_progress(period: ReportingPeriod, figures: dict[str, Any]) -> list[Department]:

@@ -3,10 +3,12 @@ spreadsheets), the coordinator reviews them and watches the dashboard. Every rul
 server (querysets and object permissions), not only hidden. This module holds who sees and changes what and
 how a save goes; the columns and read-only lines are in status_columns, the actions in status_actions."""
 
+import re
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied
@@ -41,6 +43,7 @@ from commitments.admin.status_forms import (
     StatusUpdateForm,
 )
 from commitments.admin.widgets import SafeAutocompleteMixin
+from commitments.carried_figures import figures_carried, saving_statuses
 from commitments.history import GuardedHistoryAdmin, StatusChangeDisplay
 from commitments.models import (
     DeliverableLead,
@@ -248,8 +251,9 @@ class StatusUpdateAdmin(
             closed = self.closed_period_response(request, object_id)
             if closed:
                 return closed
+        saving = row_ids([object_id]) if object_id and request.method == "POST" else []
         try:
-            with transaction.atomic():
+            with transaction.atomic(), figures_carried(saving):
                 return super().changeform_view(request, object_id, form_url, extra_context)
         except StaleUpdateError as refused:
             self.refuse_stale_edit(request, refused.current)
@@ -266,8 +270,9 @@ class StatusUpdateAdmin(
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
+        reverting = row_ids([object_id]) if request.method == "POST" else []
         try:
-            with transaction.atomic():
+            with transaction.atomic(), figures_carried(reverting):
                 return super().history_form_view(request, object_id, version_id, extra_context)
         except StaleUpdateError as refused:
             self.refuse_stale_edit(request, refused.current)
@@ -303,7 +308,8 @@ class StatusUpdateAdmin(
                 return closed
         request.quick_update_forms = []  # type: ignore[attr-defined]  # kept for the request
         try:
-            response = super().changelist_view(request, extra_context)
+            with saving_statuses(posted_rows(request)):
+                response = super().changelist_view(request, extra_context)
         except StaleUpdateError as refused:  # a row saved by someone else between the check and the save
             self.refuse_stale_edit(request, refused.current)
             return redirect(request.get_full_path())
@@ -335,3 +341,18 @@ class StatusUpdateAdmin(
     # ---- the coordinator's dashboard, its CSV and the reminders (commitments.admin.dashboard)
     def get_urls(self) -> list[URLPattern]:
         return [*dashboard_urls(self.admin_site), *super().get_urls()]
+
+
+def posted_rows(request: HttpRequest) -> list[int]:
+    """The statuses a POST to the status list may change, for figures_carried: the quick-update rows
+    (form-N-id) and an action's selected rows. None for an action on every row of the filter ("select all"): the
+    next reader counts the figures again."""
+    if request.method != "POST" or request.POST.get("select_across") == "1":
+        return []
+    posted = [request.POST.get(name, "") for name in request.POST if re.fullmatch(r"form-\d+-id", name)]
+    return row_ids([*posted, *request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)])
+
+
+def row_ids(values: list[str]) -> list[int]:
+    """The values that are a row's key, as numbers: typed or forged ones that are not are no row of anyone's."""
+    return [int(value) for value in values if value.isascii() and value.isdigit() and len(value) < 19]
