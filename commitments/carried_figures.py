@@ -45,8 +45,8 @@ def figures_carried(update_ids: Iterable[int]) -> Iterator[None]:
     """Around the writes of a save that changes the statuses `update_ids` (their status, review and time of
     update), and nothing else the dashboard counts, within a transaction: carry the figures stored before it to
     the revision it makes. The block must hold the transaction's every write to what the figures count, from its
-    first to its last (see raised_alone). Six or seven small queries, whatever the size of the chart; nothing is
-    carried if the block raises."""
+    first to its last (see raised_alone). Five small queries (six on PostgreSQL), whatever the size of the chart;
+    nothing is carried if the block raises."""
     ids = sorted(set(update_ids))
     if not ids or not connection.in_atomic_block:
         yield

@@ -345,8 +345,8 @@ class StatusUpdateAdmin(
 
 def posted_rows(request: HttpRequest) -> list[int]:
     """The statuses a POST to the status list may change, for figures_carried: the quick-update rows
-    (form-N-id) and an action's selected rows. None for an action on every row of the filter ("select all"): the
-    next reader counts the figures again."""
+    (form-N-id) and an action's selected rows. None (an empty list) for an action on every row of the filter
+    ("select all"): the next reader counts the figures again."""
     if request.method != "POST" or request.POST.get("select_across") == "1":
         return []
     posted = [request.POST.get(name, "") for name in request.POST if re.fullmatch(r"form-\d+-id", name)]

@@ -15,6 +15,7 @@ from commitments.chart_revision import count_own_changes
 from commitments.dashboard import count_figures, stored_or_counted
 from commitments.models import ChartRevision, DashboardFigures, ReportingPeriod, Status, StatusUpdate
 from tests.commitments.staff_requests import change_data, client_for, list_data
+from tests.concurrency import run_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -154,35 +155,20 @@ def test_a_change_committed_by_another_transaction_during_a_save_is_not_carried_
     a, b = StatusUpdate.objects.filter(period=period).order_by("pk")[:2]
     mark_the_stored_figures(period)
     revision = ChartRevision.objects.get().number
-    t1_read, t2_committed, errors = threading.Event(), threading.Event(), []
+    t1_read, t2_committed = threading.Event(), threading.Event()
 
     def first():
-        try:
-            with transaction.atomic(), figures_carried([a.pk]):
-                t1_read.set()
-                t2_committed.wait(10)
-                StatusUpdate.objects.filter(pk=a.pk).update(status=Status.COMPLETE, updated_at=timezone.now())
-        except Exception as error:  # noqa: BLE001  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
+        with transaction.atomic(), figures_carried([a.pk]):
+            t1_read.set()
+            t2_committed.wait(10)
+            StatusUpdate.objects.filter(pk=a.pk).update(status=Status.COMPLETE, updated_at=timezone.now())
 
     def second():
-        try:
-            t1_read.wait(10)
-            StatusUpdate.objects.filter(pk=b.pk).update(status=Status.COMPLETE, updated_at=timezone.now())
-            t2_committed.set()
-        except Exception as error:  # noqa: BLE001
-            errors.append(error)
-        finally:
-            connection.close()
+        t1_read.wait(10)
+        StatusUpdate.objects.filter(pk=b.pk).update(status=Status.COMPLETE, updated_at=timezone.now())
+        t2_committed.set()
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert errors == []
+    assert run_in_threads(first, second) == []
     assert ChartRevision.objects.get().number == revision + 2
     assert DashboardFigures.objects.get(period=period).revision == revision  # nothing carried
     assert stored_or_counted(period) == count_figures(period)

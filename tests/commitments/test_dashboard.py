@@ -34,6 +34,7 @@ from commitments.models import (
 )
 from tests.charts import grow_chart, own_changes_counted
 from tests.commitments.staff_requests import change_data, client_for
+from tests.concurrency import run_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -356,36 +357,21 @@ def test_two_transactions_changing_the_same_statuses_do_not_deadlock_on_the_revi
     period = ReportingPeriod.objects.get(start_year=2014)
     a, b = StatusUpdate.objects.filter(period=period).order_by("pk").values_list("pk", flat=True)[:2]
     revision = ChartRevision.objects.get().number
-    t2_changed_b, errors = threading.Event(), []
+    t2_changed_b = threading.Event()
 
     def first():
-        try:
-            with transaction.atomic():
-                StatusUpdate.objects.filter(pk=a).update(note_en="T1")
-                t2_changed_b.wait(10)
-                StatusUpdate.objects.filter(pk=b).update(note_en="T1")  # waits until T2 commits
-        except Exception as error:  # noqa: BLE001  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            StatusUpdate.objects.filter(pk=a).update(note_en="T1")
+            t2_changed_b.wait(10)
+            StatusUpdate.objects.filter(pk=b).update(note_en="T1")  # waits until T2 commits
 
     def second():
-        try:
-            with transaction.atomic():
-                StatusUpdate.objects.filter(pk=b).update(note_en="T2")
-                t2_changed_b.set()
-                time.sleep(0.5)  # T1 is now waiting for row b
-        except Exception as error:  # noqa: BLE001
-            errors.append(error)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            StatusUpdate.objects.filter(pk=b).update(note_en="T2")
+            t2_changed_b.set()
+            time.sleep(0.5)  # T1 is now waiting for row b
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert errors == []
+    assert run_in_threads(first, second) == []
     assert StatusUpdate.objects.get(pk=b).note_en == "T1"
     assert ChartRevision.objects.get().number == revision + 2  # once by each transaction
 
