@@ -2,12 +2,13 @@
 after a department's save read them rather than count every status of the year again (issue #17: that count
 grows with the chart).
 
-A save through the staff screens changes some statuses' status, review and time of update, and nothing else the
-figures count. Its rows are read before and after it: the figures stored at the revision before it, plus what
-changed in those rows, are the figures at the revision it makes, and are stored with it. Only when the revision
-moved by this save alone (chart_revision.raised_alone): otherwise, and whenever the change is not one a delta can
-follow (a row moved to another lead or pillar, a department's latest update undone), the next reader counts the
-figures again, as after any other write. The revision triggers stay the rule; this is a shortcut beside them.
+A save through the staff screens (a form, the list, an action, a spreadsheet import) changes some statuses'
+status, review and time of update, and nothing else the figures count. Its rows are read before and after it: the
+figures stored at the revision before it, plus what changed in those rows, are the figures at the revision it
+makes, and are stored with it. Only when the revision moved by this save alone (chart_revision.raised_alone):
+otherwise, and whenever the change is not one a delta can follow (a row moved to another lead or pillar, a
+department's latest update undone), the next reader counts the figures again, as after any other write. The
+revision triggers stay the rule; this is a shortcut beside them.
 """
 
 import copy

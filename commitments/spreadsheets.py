@@ -336,6 +336,22 @@ class StatusUpdateResource(resources.ModelResource):
         instance.save_unless_stale(self.user, row["version"])
 
 
+def named_statuses(dataset: Any) -> list[int]:
+    """The statuses a file's rows name in its id column, as before_import_row reads them, for figures_carried;
+    a value that is no number names no row of anyone's (the row is refused as it is imported)."""
+    names = machine_names(dataset.headers or [])
+    if "id" not in names:
+        return []
+    column = names.index("id")
+    named = []
+    for row in dataset:
+        try:
+            named.append(int(row[column] or 0))
+        except (TypeError, ValueError, OverflowError):  # "12a", a date, an infinite float
+            continue
+    return [pk for pk in named if 0 < pk < 2**63]
+
+
 def published_file_message(periods: Iterable[ReportingPeriod]) -> str:
     """One sentence for a file exported before its period was published: which file to fill in instead."""
     periods = sorted(periods, key=lambda period: period.start_year)

@@ -18,6 +18,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.tmp_storages import CacheStorage
 
 from commitments.admin.conflicts import compare
+from commitments.carried_figures import saving_statuses
 from commitments.models import StatusUpdate, StatusUpdateQuerySet
 from commitments.roles import is_coordinator
 from commitments.spreadsheet_formats import LimitedCSV, LimitedXLSX, SpreadsheetRefused, check_upload_size
@@ -27,7 +28,7 @@ from commitments.spreadsheet_template import (
     fill_in_workbook,
     fiscal_year_choices,
 )
-from commitments.spreadsheets import StatusUpdateResource
+from commitments.spreadsheets import StatusUpdateResource, named_statuses
 
 logger = logging.getLogger("commitments.spreadsheets")
 
@@ -216,7 +217,9 @@ class StatusSpreadsheetsMixin(ImportExportMixin):
         except SpreadsheetRefused as error:
             self.message_user(request, " ".join(error.messages), level=messages.ERROR)
             return redirect("admin:commitments_statusupdate_import")
-        result = self.process_dataset(dataset, form, request, **kwargs)
+        # The rows' statuses change and nothing else the dashboard counts: its figures are carried across.
+        with saving_statuses(named_statuses(dataset)):
+            result = self.process_dataset(dataset, form, request, **kwargs)
         return self.process_result(result, request)
 
     def process_result(self, result: Any, request: HttpRequest) -> HttpResponse:

@@ -2,7 +2,10 @@
 way a person saves statuses, the figures the save stored are those a count gives, at the revision the save made;
 where the save is refused, or another change came between, nothing is carried and the next reader counts."""
 
+import csv
 import datetime
+import io
+import re
 import threading
 
 import pytest
@@ -14,7 +17,16 @@ from commitments.carried_figures import CountedRow, carry, counted_rows, figures
 from commitments.chart_revision import count_own_changes
 from commitments.dashboard import count_figures, stored_or_counted
 from commitments.models import ChartRevision, DashboardFigures, ReportingPeriod, Status, StatusUpdate
-from tests.commitments.staff_requests import change_data, client_for, list_data
+from commitments.spreadsheet_template import machine_names
+from tests.commitments.staff_requests import (
+    change_data,
+    client_for,
+    csv_file,
+    export_form,
+    hidden_fields,
+    import_and_confirm,
+    list_data,
+)
 from tests.concurrency import run_in_threads
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +76,26 @@ def revert(update):
     return client_for("coordinator").post(url, change_data(update, note_en=earliest.note_en))
 
 
+def spreadsheet_import(target, other):
+    """RCMP exports its file, changes one row's status, writes a note on another and imports the file back: every
+    row of the file is read, the others unchanged."""
+    client = client_for("staff_a")
+    exported = client.post(reverse("admin:commitments_statusupdate_export"), export_form("0"))
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    names = machine_names(rows[0])
+    assert len(rows) > 10
+    for row in rows[1:]:
+        if row[0] == str(target.pk):
+            row[names.index("status")] = "In progress" if target.status == Status.COMPLETE else "Complete"
+        if row[0] == str(other.pk):
+            row[names.index("note_en")] = "Second row's note"
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    confirmed, html = import_and_confirm(client, csv_file(out.getvalue()), "0")
+    assert html.count('<tr class="update">') == 2, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))[-3000:]
+    return confirmed
+
+
 SAVES = {
     "the department's change form": lambda target, other: change_form("staff_a", target, note_en="Done in March."),
     "the coordinator's review on the change form": lambda target, other: change_form(
@@ -80,6 +112,7 @@ SAVES = {
         "coordinator", "return_for_changes", [target, other], comment="Say what was done."
     ),
     "the coordinator's revert": lambda target, other: revert(target),
+    "the department's spreadsheet import": spreadsheet_import,
 }
 
 
@@ -143,6 +176,28 @@ def test_forged_row_keys_in_a_post_change_nothing(target):
     count_own_changes(connection)
     assert ChartRevision.objects.get().number == revision
     assert stored_or_counted(period)["marker"]
+
+
+def test_an_import_of_rows_saved_since_its_preview_writes_and_stores_nothing(target):
+    period = target.period
+    client = client_for("staff_a")
+    upload = csv_file(f"id,version,status,target_year,note_en,note_fr\n{target.pk},{target.version},Complete,,A,B\n")
+    preview = client.post(
+        reverse("admin:commitments_statusupdate_import"), {"format": "0", "resource": "0", "import_file": upload}
+    )
+    assert "Confirm import" in preview.content.decode()
+    assert change_form("co_lead", target, note_en="Saved by CBSA first").status_code == 302
+    mark_the_stored_figures(period)
+    revision = ChartRevision.objects.get().number
+    confirmed = client.post(
+        reverse("admin:commitments_statusupdate_process_import"), hidden_fields(preview.content.decode())
+    )
+    assert confirmed.status_code == 409  # the row saved since, beside what the file holds
+    count_own_changes(connection)
+    assert ChartRevision.objects.get().number == revision
+    assert stored_or_counted(period)["marker"]  # nothing changed: the figures stored still hold
+    target.refresh_from_db()
+    assert target.note_en == "Saved by CBSA first"
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
