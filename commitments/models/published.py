@@ -25,6 +25,8 @@ WORD = re.compile(r"\w+")
 
 def fold(text: str) -> str:
     """Lower case without accents or ligatures: “Élaborer” → “elaborer”, « Œuvre » → “oeuvre”."""
+    if text.isascii():  # nothing to decompose (most English text): the same result, several times faster
+        return text.lower()
     for ligature, letters in LIGATURES.items():
         text = text.replace(ligature, letters)
     decomposed = unicodedata.normalize("NFKD", text.lower())
@@ -45,18 +47,20 @@ def search_texts(row: Any) -> dict[str, str]:
     on SQLite a word is a whole word of the row, or its plural in s, es or x, when `search_words` contains
     " word " (a plain LIKE). `row` is a PublishedDeliverable, or the migration's historical model of one.
     """
-    texts = {language: [getattr(row, field) or "" for field in fields] for language, fields in SEARCHED_FIELDS.items()}
+    folded = {
+        language: [fold(getattr(row, field) or "") for field in fields] for language, fields in SEARCHED_FIELDS.items()
+    }
     found: dict[str, None] = {}  # an ordered set
-    for text in (*texts["en"], *texts["fr"]):
-        for word in words(text):
+    for text in (*folded["en"], *folded["fr"]):
+        for word in WORD.findall(text):  # words(), on the text folded once
             found[word] = None
             if word.endswith(("s", "x")) and len(word) > 1:
                 found[word[:-1]] = None
             if word.endswith("es") and len(word) > 2:
                 found[word[:-2]] = None
     return {
-        "search_text_en": " ".join(fold(text) for text in texts["en"]),
-        "search_text_fr": " ".join(fold(text) for text in texts["fr"]),
+        "search_text_en": " ".join(folded["en"]),
+        "search_text_fr": " ".join(folded["fr"]),
         "search_words": f" {' '.join(found)} ",
     }
 

@@ -38,6 +38,8 @@ def found(client, query, language="en"):
 def test_folding_lowers_the_case_and_removes_the_accents():
     assert fold("ÉLABORER à Montréal, Ça") == "elaborer a montreal, ca"
     assert fold("Œuvre, cœur") == "oeuvre, coeur"
+    assert fold("RCMP's Anti-Trafficking, 2013-2014") == "rcmp's anti-trafficking, 2013-2014"  # ASCII: lowered
+    assert fold("ＲＣＭＰ ﬁnds") == "rcmp finds"  # compatibility forms decomposed
 
 
 def test_a_row_stores_its_folded_texts_and_words_with_what_they_may_be_the_plural_of():
