@@ -6,6 +6,7 @@ napreport.report.pdf into the PDF.
 The same code renders drafts (any period, watermarked) and the files stored at publication.
 """
 
+import copy
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -137,10 +138,13 @@ def chart_blocks(rows: list[Any], period_start: int | None = None) -> list[Pilla
     return pillars
 
 
-def report_data(period: ReportingPeriod) -> dict[str, Any]:
+def report_data(period: ReportingPeriod, rows: list[PublishedDeliverable] | None = None) -> dict[str, Any]:
     """Everything the report prints, in the active language. Two queries for a published period
-    (its frozen rows, its narrative), four for a draft (the live chart, statuses and leads)."""
-    rows = chart_rows(period)
+    (its frozen rows, its narrative), four for a draft (the live chart, statuses and leads); one, the
+    narrative, given the period's `rows` (chart_rows), which it leaves as they are."""
+    # chart_blocks marks each row for this language's template: a copy each, so that the rows given serve the
+    # other language too.
+    rows = chart_rows(period) if rows is None else [copy.copy(row) for row in rows]
     sections = {section.key: section for section in NarrativeSection.objects.filter(period=period)}
     pillars = chart_blocks(rows, period.start_year)
     parts: list[dict[str, Any]] = []
@@ -183,11 +187,14 @@ def report_data(period: ReportingPeriod) -> dict[str, Any]:
     }
 
 
-def report_data_in(period: ReportingPeriod, language: str) -> dict[str, Any]:
+def report_data_in(
+    period: ReportingPeriod, language: str, rows: list[PublishedDeliverable] | None = None
+) -> dict[str, Any]:
     """report_data in `language`: what render_html takes as `data` to render that language's HTML and PDF from
-    one query run (the publication renders each language twice, and checks each twice from the frozen record)."""
+    one query run (the publication renders each language twice, and checks each twice from the frozen record;
+    it reads the chart's `rows` once for both languages)."""
     with translation.override(language):
-        return report_data(period)
+        return report_data(period, rows)
 
 
 def render_html(

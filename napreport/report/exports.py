@@ -36,11 +36,6 @@ def all_years_name(label: str, language: str) -> str:
     return f"action-items-all-years-to-{label}-{language}.csv"
 
 
-def export_content(rows: Iterable[PublishedDeliverable], file_format: str, language: str) -> bytes:
-    """The bytes of the download: render_export's text in UTF-8, as HttpResponse encodes it for CONTENT_TYPES."""
-    return render_export(rows, file_format, language).encode()
-
-
 def export_record(row: PublishedDeliverable, fiscal_year: str) -> dict[str, Any]:
     """One chart row of the year `fiscal_year` ("2013-2014") as the export's columns, in the active language."""
     return {
@@ -84,10 +79,14 @@ def export_records(rows: Iterable[PublishedDeliverable]) -> Iterator[dict[str, A
 def render_export(rows: Iterable[PublishedDeliverable], file_format: str, language: str) -> str:
     """The rows as CSV or JSON text in `language` ("en" or "fr")."""
     with translation.override(language):
-        records = list(export_records(rows))
-        if file_format == "json":
-            return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
-        return csv_text(records)
+        return render_records(list(export_records(rows)), file_format)
+
+
+def render_records(records: list[dict[str, Any]], file_format: str) -> str:
+    """Records (export_records) as CSV or JSON text, the CSV's titles in the active language."""
+    if file_format == "json":
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    return csv_text(records)
 
 
 def csv_text(records: Iterable[dict[str, Any]]) -> str:

@@ -4,10 +4,11 @@ every year published up to it, then the data package that describes them (naprep
 import hashlib
 
 from django.conf import settings
+from django.utils import translation
 
 from commitments.models import PublishedDeliverable, ReportingPeriod
 from napreport.report.datapackage import DATAPACKAGE_NAME, DataFile, datapackage_content
-from napreport.report.exports import all_years_name, download_name, export_content
+from napreport.report.exports import all_years_name, download_name, export_records, render_records
 from napreport.report.models import CHART_FORMATS, PublishedReport
 
 
@@ -25,18 +26,23 @@ def render_open_data(period: ReportingPeriod) -> list[tuple[DataFile, bytes]]:
     package last: it records the others' sizes and SHA-256). The package itself is in both languages (language "")."""
     published = PublishedDeliverable.objects.select_related("period").order_by("chart_order")  # as the public reads
     rows = list(published.filter(period=period))
-    every_year = list(
+    # Every year's CSV is the years published before this one, then this one's rows: each read and made once.
+    earlier_years = list(
         published.filter(
             period__plan_id=period.plan_id,
             period__state=ReportingPeriod.State.PUBLISHED,
-            period__start_year__lte=period.start_year,
+            period__start_year__lt=period.start_year,
         ).order_by("period__start_year", "chart_order")
     )
     files = []
     for language, _name in settings.LANGUAGES:
-        for file_format in CHART_FORMATS:
-            files.append(data_file(period, language, file_format, export_content(rows, file_format, language)))
-        content = export_content(every_year, PublishedReport.Format.CSV, language)
+        with translation.override(language):
+            records = list(export_records(rows))
+            for file_format in CHART_FORMATS:
+                content = render_records(records, file_format).encode()
+                files.append(data_file(period, language, file_format, content))
+            every_year = [*export_records(earlier_years), *records]
+            content = render_records(every_year, PublishedReport.Format.CSV).encode()
         files.append(data_file(period, language, PublishedReport.Format.ALL_YEARS_CSV, content))
     package = datapackage_content(period, [described for described, _content in files])
     files.append(data_file(period, "", PublishedReport.Format.DATAPACKAGE, package))

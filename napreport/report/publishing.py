@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commitments.chart import build_live_rows
+from commitments.chart import build_live_rows, chart_rows
 from commitments.models import (
     Deliverable,
     Department,
@@ -131,11 +131,14 @@ def publish_period(period: ReportingPeriod, progress: Callable[[str], None] | No
     staging = f"{report_directory(period)}/staging/{secrets.token_hex(8)}"
     staged = []
     try:
+        rows = None  # the chart's rows, read once for both languages
         for language, _name in settings.LANGUAGES:
             data = None  # the report's rows and narrative in this language, read once for its HTML and its PDF
             for file_format in PublishedReport.Format.HTML, PublishedReport.Format.PDF:
                 progress(f"rendering-{language}-{file_format}")
-                data = data or report_data_in(period, language)
+                if rows is None:
+                    rows = chart_rows(period)
+                data = data or report_data_in(period, language, rows)
                 pdf = file_format == PublishedReport.Format.PDF
                 source = render_html(period, language, for_pdf=pdf, data=data)
                 content = pdf_from_html(source) if pdf else source.encode()
@@ -147,7 +150,8 @@ def publish_period(period: ReportingPeriod, progress: Callable[[str], None] | No
                 period = lock_publishable(period)
                 progress(Publication.Stage.FREEZING)
                 period = publish_chart(period)
-                frozen = {language: report_data_in(period, language) for language, _name in settings.LANGUAGES}
+                frozen_rows = chart_rows(period)  # the published record, read once for both languages
+                frozen = {code: report_data_in(period, code, frozen_rows) for code, _name in settings.LANGUAGES}
                 for report in staged:
                     pdf = report.format == PublishedReport.Format.PDF
                     source = render_html(period, report.language, for_pdf=pdf, data=frozen[report.language])
