@@ -1,6 +1,7 @@
 """What the PDF renderer may load: data: URLs and the project's static files; never the network or another file."""
 
 import base64
+import gc
 import io
 import socket
 from pathlib import Path
@@ -157,3 +158,33 @@ def test_the_fetcher_serves_a_static_file_with_its_type():
     response = StaticFilesOnly().fetch(css.as_uri())
     assert response.read() == css.read_bytes()
     assert response.content_type == "text/css"
+
+
+def test_weasyprint_lays_out_with_the_heap_left_out_of_collections_and_the_heap_back_after(monkeypatch):
+    """The process's objects are frozen while WeasyPrint lays out and writes the PDF (so its many collections
+    do not traverse them: the time is bench_publish.py's), and unfrozen after, however it ends."""
+    frozen_while = []
+    render, write = pdf_resources.HTML.render, pdf_resources.weasyprint.document.Document.write_pdf
+
+    def recording_render(self, *args, **kwargs):
+        frozen_while.append(("layout", gc.get_freeze_count()))
+        return render(self, *args, **kwargs)
+
+    def recording_write(self, *args, **kwargs):
+        frozen_while.append(("writing", gc.get_freeze_count()))
+        return write(self, *args, **kwargs)
+
+    monkeypatch.setattr(pdf_resources.HTML, "render", recording_render)
+    monkeypatch.setattr(pdf_resources.weasyprint.document.Document, "write_pdf", recording_write)
+    assert pdf_from_html(document("<p>Text</p>")).startswith(b"%PDF")
+    assert [stage for stage, _count in frozen_while] == ["layout", "writing"]
+    assert all(count > 1000 for _stage, count in frozen_while), frozen_while  # Django's, pytest's objects
+    assert gc.get_freeze_count() == 0
+
+    def failing_render(self, *args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(pdf_resources.HTML, "render", failing_render)
+    with pytest.raises(MemoryError):
+        pdf_from_html(document("<p>Text</p>"))
+    assert gc.get_freeze_count() == 0

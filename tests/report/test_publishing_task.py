@@ -216,9 +216,7 @@ def test_a_second_task_of_one_publication_finds_it_published_and_ends_cleanly(in
     assert_published_once(in_review)
 
 
-def test_a_publication_reads_the_chart_once_for_both_languages_and_each_languages_report_once(
-    in_review, monkeypatch
-):
+def test_a_publication_reads_the_chart_once_for_both_languages_and_each_languages_report_once(in_review, monkeypatch):
     """The live chart for the four files, then the frozen record for their check: the chart's rows once each
     time, for both languages, and one report_data per language (each renders two files). At 10x the chart, one
     report_data per file took some 0.5 s more of the task's 3.5 s outside its PDFs, and one reading of the rows
