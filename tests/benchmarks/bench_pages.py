@@ -76,7 +76,7 @@ def measure_one_size(times: int) -> list[dict]:
     # The deepest page that shows a full page of rows: the last one at 100x, the one before a 9-row last at 1x.
     last_page = rows.count() // PAGE_SIZE
     deliverable = rows.order_by("chart_order").first().deliverable_id
-    department_saves = DepartmentSave(rcmp)
+    department_saves, department_imports = DepartmentSave(rcmp), DepartmentImport(rcmp)
 
     def public_url(name: str, query: str = "", language: str = "en", **kwargs) -> str:
         with translation.override(language):
@@ -88,6 +88,7 @@ def measure_one_size(times: int) -> list[dict]:
     public = [
         ("home", public_url("home")),
         ("home, just after a department's save", public_url("home"), department_saves),
+        ("home, just after a department's import", public_url("home"), department_imports),
         ("home, just after a change in bulk", public_url("home"), change_in_bulk),  # the collection line counts
         ("progress table, first page", public_url("progress", **year)),
         ("progress table, last full page", public_url("progress", f"?page={last_page}", **year)),
@@ -107,6 +108,7 @@ def measure_one_size(times: int) -> list[dict]:
     staff = [
         (coordinator, "dashboard", dashboard, None),
         (coordinator, "dashboard, just after a department's save", dashboard, department_saves),
+        (coordinator, "dashboard, just after a department's import", dashboard, department_imports),
         (coordinator, "dashboard, just after a change in bulk", dashboard, change_in_bulk),
         (coordinator, "dashboard CSV", reverse("admin:commitments_dashboard_export"), None),
         (coordinator, "status list (coordinator)", status_list, None),
@@ -180,10 +182,35 @@ class DepartmentSave:
             sys.exit(f"The department's save was refused ({response.status_code}).")
 
 
+class DepartmentImport(DepartmentSave):
+    """A department's spreadsheet import (the upload, its preview, the confirmation) of a file with one row
+    changed: it carries the figures too."""
+
+    def __call__(self) -> None:
+        import csv
+        import io
+
+        from commitments.models import StatusUpdate
+        from tests.commitments.staff_requests import csv_file, import_and_confirm
+
+        self.saves += 1
+        update = StatusUpdate.objects.get(pk=self.pk)
+        text = io.StringIO()
+        csv.writer(text).writerows(
+            [
+                ["id", "version", "status", "target_year", "note_en", "note_fr"],
+                [update.pk, update.version, update.status, update.target_year or "", f"Import {self.saves}", ""],
+            ]
+        )
+        response, _ = import_and_confirm(self.client, csv_file(text.getvalue()), "0")
+        if response.status_code != 302:
+            sys.exit(f"The department's import was refused ({response.status_code}).")
+
+
 def change_in_bulk() -> None:
-    """A change no save of the staff screens makes (an import, a script): the chart's revision moves and nothing
-    carries the figures to it, so the next dashboard (and the home page's collection line, which reads the same
-    figures) counts them again (commitments/chart_revision.py)."""
+    """A change no save of the staff screens makes (a script, the carry-forward): the chart's revision moves and
+    nothing carries the figures to it, so the next dashboard (and the home page's collection line, which reads the
+    same figures) counts them again (commitments/chart_revision.py)."""
     from django.utils import timezone
 
     from commitments.models import ReportingPeriod, StatusUpdate
@@ -338,13 +365,13 @@ def main() -> None:
         print(f"\n{times}x (built and measured in {time.perf_counter() - started:.0f} s; load {load_average()})")
         for record in results[times].values():
             if record["status"] != 200:
-                print(f"  {record['page']:<36} answered {record['status']} ({record['url']})")
+                print(f"  {record['page']:<44} answered {record['status']} ({record['url']})")
                 continue
             size = record["bytes"] / 1024
-            print(f"  {record['page']:<36} p50 {record['p50']:7.1f}  p90 {record['p90']:7.1f}  {size:8.1f} KB")
+            print(f"  {record['page']:<44} p50 {record['p50']:7.1f}  p90 {record['p90']:7.1f}  {size:8.1f} KB")
     base, worst = SIZES[0], 0.0
     print(f"\np50 at each size against {base}x (target: at most {TARGET_GROWTH}x; p50 under {TARGET_P50_MS} ms)")
-    print(f"  {'page':<36}" + "".join(f"{f'{times}x':>16}" for times in SIZES))
+    print(f"  {'page':<44}" + "".join(f"{f'{times}x':>16}" for times in SIZES))
     for page, record in results[base].items():
         if record["status"] != 200:
             continue
@@ -357,7 +384,7 @@ def main() -> None:
             ratio = other["p50"] / record["p50"]
             worst = max(worst, ratio)
             cells.append(f"{other['p50']:8.0f} ms {ratio:4.2f}x")
-        print(f"  {page:<36}" + "".join(cells))
+        print(f"  {page:<44}" + "".join(cells))
     print(f"\nWorst growth: {worst:.2f}x (target ≤ {TARGET_GROWTH}x); load average {load_average()}")
 
 

@@ -31,6 +31,10 @@ task came to read each language's report data once for its HTML and its PDF:
   100x (10,108 rows, 997+1,185 pages, BENCH_TIMES=100, 05:06-05:49): the task 363 s (334) against 344 s (333),
   1.056x; peak RSS 1,851 MB against 1,853 MB, 0.999x. Outside its two PDFs: 38 s.
 Before that change, on a slower machine (2026-12-02 01:45-01:56): 1.03x at 1x, 1.104x at 10x.
+Again on 2026-12-04 (a faster machine, idle), after the PDFs came to be laid out with the process's objects frozen
+out of the garbage collector (napreport.report.pdf.heap_left_out_of_collections): 1x 1.038x (3.58 s against
+3.45 s), 10x 1.082x (18.7 s against 17.3 s), 100x (one run) 0.983x (196 s against 199 s); peak RSS 1.01-1.03x.
+Before it, the same day: 1x 1.097-1.131x in three runs.
 """
 
 import hashlib
