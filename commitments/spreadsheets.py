@@ -1,6 +1,7 @@
 """The spreadsheets departments export, edit offline (Excel, LibreOffice) and import back."""
 
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -200,6 +201,14 @@ class StatusUpdateResource(resources.ModelResource):
             raise ValidationError(
                 gettext("The file lacks the columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))}
             )
+        repeated = repeated_columns(dataset.headers)
+        if repeated:
+            # Which of two "id" columns would be read? import-export takes the last, tablib's dataset["id"] the first.
+            dataset.wipe()
+            raise ValidationError(
+                gettext("The file has the column %(columns)s more than once: keep one of each.")
+                % {"columns": ", ".join(gettext("“%(column)s”") % {"column": COLUMNS[name]} for name in repeated)}
+            )
         published = self.published_periods(dataset["id"])
         if published:
             # An old file: one sentence for the file, not a refusal per row.
@@ -228,7 +237,7 @@ class StatusUpdateResource(resources.ModelResource):
             row["slip_reason"] = read_slip_reason(row["slip_reason"])
         allowed = editable_updates(self.user)
         try:
-            update_id = int(row.get("id") or 0)
+            update_id = update_number(row.get("id"))
         except (TypeError, ValueError):
             raise ValidationError(gettext("“%(id)s” is not a status update number.") % {"id": row.get("id")}) from None
         current = allowed.select_related("updated_by", "deliverable__task").filter(pk=update_id).first()
@@ -336,17 +345,27 @@ class StatusUpdateResource(resources.ModelResource):
         instance.save_unless_stale(self.user, row["version"])
 
 
+def update_number(cell: Any) -> int:
+    """The status update a row's id cell names, as the import reads it: the typed text (restore_formula), as a
+    number; TypeError or ValueError if it is none."""
+    return int(restore_formula(cell) or 0)
+
+
+def repeated_columns(headers: Iterable[str]) -> list[str]:
+    """The import's columns (machine names) that the headers give more than once."""
+    counted = Counter(name for name in machine_names(headers) if name in COLUMNS)
+    return sorted(name for name, count in counted.items() if count > 1)
+
+
 def named_statuses(dataset: Any) -> list[int]:
-    """The statuses a file's rows name in its id column, as before_import_row reads them, for figures_carried;
-    a value that is no number names no row of anyone's (the row is refused as it is imported)."""
+    """The statuses a file's rows name in its id column, as the import reads them (each row's cells by their
+    header, as import-export makes them, and update_number), for figures_carried. A value that is no number
+    names no row of anyone's: the row is refused as it is imported, and so is a file with a column twice."""
     names = machine_names(dataset.headers or [])
-    if "id" not in names:
-        return []
-    column = names.index("id")
     named = []
     for row in dataset:
         try:
-            named.append(int(row[column] or 0))
+            named.append(update_number(dict(zip(names, row, strict=False)).get("id")))
         except (TypeError, ValueError, OverflowError):  # "12a", a date, an infinite float
             continue
     return [pk for pk in named if 0 < pk < 2**63]

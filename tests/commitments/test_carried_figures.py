@@ -178,6 +178,26 @@ def test_forged_row_keys_in_a_post_change_nothing(target):
     assert stored_or_counted(period)["marker"]
 
 
+def test_an_import_whose_id_cell_a_spreadsheet_guarded_as_text_stores_the_figures_a_count_gives(rcmp_pair):
+    """A cell such as '+12 (an apostrophe before what a spreadsheet would run as a formula) is read as the row 12
+    by the import: the figures carried across it count that row's change too."""
+    target, other = rcmp_pair
+    period = target.period
+    mark_the_stored_figures(period)
+    status = "In progress" if target.status == Status.COMPLETE else "Complete"
+    upload = csv_file(
+        "id,version,status,target_year,note_en,note_fr\n"
+        f"'+{target.pk},{target.version},{status},,Guarded id,\n"
+        f"{other.pk},{other.version},{other.status},{other.target_year or ''},Plain id,\n"
+    )
+    confirmed, html = import_and_confirm(client_for("staff_a"), upload, "0")
+    assert confirmed.status_code == 302, html[-2000:]
+    target.refresh_from_db()
+    assert target.note_en == "Guarded id"
+    stored = {name: value for name, value in stored_or_counted(period).items() if name != "marker"}
+    assert stored == count_figures(period)
+
+
 def test_an_import_of_rows_saved_since_its_preview_writes_and_stores_nothing(target):
     period = target.period
     client = client_for("staff_a")

@@ -316,3 +316,16 @@ def test_a_stale_row_of_an_xlsx_file_is_shown_beside_who_changed_it(target):
     assert f"Row {row[0].row}:" in html and "Saved by cbsa, and your values" in html
     assert "CBSA&#x27;s own note</td><td>Mine</td>" in html
     assert snapshot() == before
+
+
+def test_a_file_with_a_column_twice_is_refused_in_the_persons_language(target):
+    """Two id columns, one by its English header: which would be read? The file is refused, nothing written."""
+    content = f"id,version,status,target_year,note_en,note_fr,ID (do not change)\n{target.pk},1,complete,,x,,1\n"
+    before = snapshot()
+    for language, says in (
+        ("en", "The file has the column “ID (do not change)” more than once: keep one of each."),
+        ("fr", "Le fichier contient plus d’une fois la colonne «\u00a0Identifiant (ne pas modifier)\u00a0»\u00a0:"),
+    ):
+        html = preview(signed_in("rcmp", language), content.encode(), "updates.csv", "0")
+        assert says in html, html[-3000:]
+    assert snapshot() == before

@@ -263,6 +263,10 @@ def test_more_columns_than_allowed_are_refused(target):
     ("content", "says"),
     [
         (b"wrong,headers\n1,2\n", "The file lacks the columns: id, note_en, note_fr, status, target_year, version."),
+        (  # which id would be read? import-export takes the last column, tablib the first
+            HEADER.strip().encode() + b",ID (do not change)\n1,1,complete,,x,,2\n",
+            "The file has the column “ID (do not change)” more than once: keep one of each.",
+        ),
         (random.Random(11).randbytes(4096) + b"\x00", "This is not a CSV file."),
         (b"\x81\x8d\x8f\x90\x9d,x\n", "neither UTF-8 nor Windows-1252"),
         (b'id,note_en\n1,"never closed\n' + b"x" * 200_000, "could not be read as CSV"),
