@@ -1,6 +1,7 @@
 """The requests the staff screens' tests make: a signed-in client per role, and the POST data of the status
 change form, the quick-update list, the export form and the import's preview and confirmation."""
 
+import csv
 import io
 import re
 
@@ -9,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from commitments.models import Deliverable, DeliverableLead, Department, ReportingPeriod, StatusUpdate, Task
+from commitments.spreadsheet_template import machine_names
 from commitments.spreadsheets import StatusUpdateResource
 
 ROLES = ["anonymous", "staff_a", "staff_b", "co_lead", "coordinator"]
@@ -50,6 +52,20 @@ def csv_file(text):
     upload = io.BytesIO(text.encode())
     upload.name = "updates.csv"
     return upload
+
+
+def edited_export(client, changes, delimiter=",", line_end="\n", encoding="utf-8"):
+    """The CSV the export gives `client`, edited and saved as a department's program saves it: `changes` maps a
+    row's id to the values typed in it ({machine name: text}); the other rows as exported."""
+    exported = client.post(reverse("admin:commitments_statusupdate_export"), export_form("0"))
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    names = machine_names(rows[0])
+    for row in rows[1:]:
+        for name, value in changes.get(int(row[names.index("id")]), {}).items():
+            row[names.index(name)] = value
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator=line_end).writerows(rows)
+    return out.getvalue().encode(encoding)
 
 
 def list_data(updates, changes_by_pk=None):

@@ -2,7 +2,6 @@
 status labels in either language, the XLSX template they fill in, and errors that name the row a person
 sees. Every refused file leaves the statuses and their history exactly as they were."""
 
-import csv
 import io
 import re
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 from commitments.models import ReportingPeriod, StatusUpdate, Task
 from commitments.spreadsheet_template import COLUMNS, machine_names, read_status
 from commitments.spreadsheets import StatusUpdateResource
+from tests.commitments.staff_requests import edited_export
 
 pytestmark = pytest.mark.django_db
 
@@ -193,16 +193,8 @@ def test_the_export_reads_the_same_few_queries_for_any_number_of_rows(target, fi
 
 def changed_csv(target, language, delimiter, line_end, encoding):
     """The template's CSV as a department's program saves it, with one row changed."""
-    client = signed_in("rcmp", language)
-    rows = list(csv.reader(io.StringIO(export(client, "0").content.decode("utf-8-sig"))))
-    names = machine_names(rows[0])
-    for row in rows[1:]:
-        if row[0] == str(target.pk):
-            row[names.index("status")] = "Terminé" if language == "fr" else "Complete"
-            row[names.index("note_fr")] = NOTE
-    out = io.StringIO()
-    csv.writer(out, delimiter=delimiter, lineterminator=line_end).writerows(rows)
-    return out.getvalue().encode(encoding)
+    typed = {"status": "Terminé" if language == "fr" else "Complete", "note_fr": NOTE}
+    return edited_export(signed_in("rcmp", language), {target.pk: typed}, delimiter, line_end, encoding)
 
 
 VARIANTS = {
